@@ -1,0 +1,45 @@
+// The few kinds of error the engine distinguishes. Callers map kinds, not messages:
+// InputError → 4xx / one-line CLI message; ProviderError → retry or fail the delivery;
+// anything else → 500 and a log line with context.
+
+/** A client's mistake: bad input, bad arguments, unknown ids. Its message is safe to show. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 = 400,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** A configuration value that cannot be used; start-up stops with its one-line message. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A provider (SendGrid, Twilio) refused or failed a request. */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly details: {
+      provider: string;
+      retryable: boolean;
+      /** HTTP status, when the provider answered */
+      status?: number;
+      /** the provider's own error code, e.g. Twilio 21211 */
+      code?: string;
+      /** from a Retry-After header */
+      retryAfterMs?: number;
+    },
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+  get retryable(): boolean {
+    return this.details.retryable;
+  }
+}
