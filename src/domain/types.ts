@@ -62,3 +62,17 @@ export interface ScheduledPayment {
   /** ISO 4217, e.g. 'USD' */
   currency: string;
 }
+
+/** Offers a type can carry. Keys, not wording: templates turn them into words per locale. */
+export const OFFERS = [
+  'payment_holiday',
+  'emi_restructuring',
+  'hardship_counselling',
+  'due_date_extension',
+  'split_payment',
+  'auto_pay',
+  'payment_reminders',
+  'budgeting_tools',
+  'financial_counselling',
+] as const;
+export type Offer = (typeof OFFERS)[number];
