@@ -1,2 +1,17 @@
-// Filled in by the database test support: prepares a migrated template database once per run.
-export default async function setup(): Promise<void> {}
+// Once per test run: a migrated template database that each test file clones (fast), so every
+// file gets a fresh database of its own.
+import pg from 'pg';
+import { migrate } from '../../src/db/migrate.js';
+import { SERVER_URL, TEMPLATE_DB } from './env.js';
+
+export default async function setup(): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+    await admin.query(`create database ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(`${SERVER_URL}/${TEMPLATE_DB}`);
+}

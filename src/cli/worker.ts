@@ -1,0 +1,25 @@
+// npm run worker: every worker and the metrics scheduler (Procfile `worker`).
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { createLogger } from '../logger.js';
+import { createRuntime } from '../runtime.js';
+import { startWorkers } from '../workers.js';
+import { describeFailure } from './run-cli.js';
+import { onShutdown } from './shutdown.js';
+
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'worker');
+  await migrate(config.databaseUrl);
+  const runtime = await createRuntime(config, { poolSize: config.evaluateConcurrency + 4 });
+  const workers = startWorkers(runtime, { clock: systemClock, logger });
+  logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
+  onShutdown(logger, async () => {
+    await workers.close();
+    await runtime.close();
+  });
+} catch (error) {
+  console.error(`error: ${describeFailure(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,139 @@
+// Records decisions, with their interventions and delivery rows, set-based: three statements
+// for any number of scores. "insert ... on conflict do nothing" on (customer_id, score_date)
+// is what guarantees one decision per score when jobs are retried or workers race.
+import type { Channel, DecisionOutcome, InterventionType, Offer, Trend, Urgency } from '../domain/types.js';
+import type { ScoreRef } from '../queues/names.js';
+import type { Queryable } from './pool.js';
+
+export interface InterventionRecord {
+  type: InterventionType;
+  urgency: Urgency;
+  channels: readonly Channel[];
+  offers: readonly Offer[];
+  contactBy: Date;
+  holdout: boolean;
+  /** rendered messages per channel (null for a holdout: nothing is sent) */
+  messages: object | null;
+  messageSent: string | null;
+}
+
+export interface DecisionRecord {
+  customerId: string;
+  scoreDate: Date;
+  riskScore: number;
+  outcome: DecisionOutcome;
+  reason: string | null;
+  trend: Trend;
+  policyVersion: string;
+  decidedAt: Date;
+  intervention: InterventionRecord | null;
+}
+
+export interface NewDelivery {
+  deliveryId: number;
+  interventionId: number;
+  channel: Channel;
+}
+
+export interface RecordedDecisions {
+  /** decisions written now (fewer than given when some scores were already decided) */
+  decisionIds: Map<string, number>;
+  interventionIds: Map<number, number>;
+  deliveries: NewDelivery[];
+}
+
+const key = (customerId: string, scoreDate: Date) => `${customerId}\u0000${scoreDate.getTime()}`;
+
+export async function recordDecisions(db: Queryable, records: readonly DecisionRecord[]): Promise<RecordedDecisions> {
+  const result: RecordedDecisions = { decisionIds: new Map(), interventionIds: new Map(), deliveries: [] };
+  if (records.length === 0) return result;
+
+  const inserted = await db.query<{ decision_id: number; customer_id: string; score_date: Date }>(
+    `insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
+     select * from unnest($1::text[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+     on conflict (customer_id, score_date) do nothing
+     returning decision_id, customer_id, score_date`,
+    [
+      records.map((r) => r.customerId),
+      records.map((r) => r.scoreDate),
+      records.map((r) => r.riskScore),
+      records.map((r) => r.outcome),
+      records.map((r) => r.reason),
+      records.map((r) => r.trend),
+      records.map((r) => r.intervention?.type ?? null),
+      records.map((r) => r.policyVersion),
+      records.map((r) => r.decidedAt),
+    ],
+  );
+  for (const row of inserted.rows) result.decisionIds.set(key(row.customer_id, row.score_date), row.decision_id);
+
+  const interventions = records.flatMap((r) => {
+    const decisionId = result.decisionIds.get(key(r.customerId, r.scoreDate));
+    return decisionId !== undefined && r.intervention ? [{ decisionId, record: r, intervention: r.intervention }] : [];
+  });
+  if (interventions.length === 0) return result;
+
+  const written = await db.query<{ intervention_id: number; decision_id: number }>(
+    `insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend,
+                                channels, offers, contact_by, holdout, messages, message_sent, delivery_status, policy_version)
+     select d.decision_id, d.customer_id, d.decided_at, d.intervention_type, d.urgency, d.risk_score, d.trend,
+            string_to_array(d.channels, ','), string_to_array(d.offers, ','), d.contact_by, d.holdout, d.messages, d.message_sent,
+            case when d.holdout then 'holdout' else 'pending' end, d.policy_version
+       from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[],
+                   $8::text[], $9::text[], $10::timestamptz[], $11::boolean[], $12::jsonb[], $13::text[], $14::text[])
+         as d(decision_id, customer_id, decided_at, intervention_type, urgency, risk_score, trend,
+              channels, offers, contact_by, holdout, messages, message_sent, policy_version)
+     returning intervention_id, decision_id`,
+    [
+      interventions.map((i) => i.decisionId),
+      interventions.map((i) => i.record.customerId),
+      interventions.map((i) => i.record.decidedAt),
+      interventions.map((i) => i.intervention.type),
+      interventions.map((i) => i.intervention.urgency),
+      interventions.map((i) => i.record.riskScore),
+      interventions.map((i) => i.record.trend),
+      interventions.map((i) => i.intervention.channels.join(',')),
+      interventions.map((i) => i.intervention.offers.join(',')),
+      interventions.map((i) => i.intervention.contactBy),
+      interventions.map((i) => i.intervention.holdout),
+      interventions.map((i) => (i.intervention.messages ? JSON.stringify(i.intervention.messages) : null)),
+      interventions.map((i) => i.intervention.messageSent),
+      interventions.map((i) => i.record.policyVersion),
+    ],
+  );
+  for (const row of written.rows) result.interventionIds.set(row.decision_id, row.intervention_id);
+
+  // A holdout intervention is logged but never contacted: it gets no delivery rows.
+  const deliveries = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
+    `insert into deliveries (intervention_id, customer_id, channel)
+     select i.intervention_id, i.customer_id, unnest(i.channels)
+       from interventions i
+      where i.intervention_id = any($1::bigint[]) and not i.holdout
+     returning delivery_id, intervention_id, channel`,
+    [[...result.interventionIds.values()]],
+  );
+  result.deliveries = deliveries.rows.map((row) => ({
+    deliveryId: row.delivery_id,
+    interventionId: row.intervention_id,
+    channel: row.channel,
+  }));
+  return result;
+}
+
+/**
+ * Deliveries of already-decided scores that were never picked up: a job that committed its
+ * decisions but died before enqueueing their deliveries hands them on when it is retried.
+ */
+export async function findPendingDeliveries(db: Queryable, refs: readonly ScoreRef[]): Promise<NewDelivery[]> {
+  if (refs.length === 0) return [];
+  const { rows } = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
+    `select d.delivery_id, d.intervention_id, d.channel
+       from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
+       join decisions x on x.customer_id = r.customer_id and x.score_date = r.score_date
+       join interventions i on i.decision_id = x.decision_id
+       join deliveries d on d.intervention_id = i.intervention_id
+      where d.status = 'pending'`,
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate)],
+  );
+  return rows.map((row) => ({ deliveryId: row.delivery_id, interventionId: row.intervention_id, channel: row.channel }));
+}

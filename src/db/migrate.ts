@@ -1,0 +1,48 @@
+// Creates the database when missing and applies migrations (node-pg-migrate, plain SQL files).
+// Safe to run from several processes at once: the runner waits on an advisory lock.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runner } from 'node-pg-migrate';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** CREATE DATABASE for the URL's database unless it exists. Returns true when it created one. */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const target = new URL(databaseUrl);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return false;
+  const maintenance = new URL(databaseUrl);
+  maintenance.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: maintenance.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount) return false;
+    try {
+      await client.query(`create database ${client.escapeIdentifier(name)}`);
+    } catch (error) {
+      // Another process created it between our check and our create: that is fine.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function migrate(databaseUrl: string, log: (message: string) => void = () => undefined): Promise<string[]> {
+  await ensureDatabase(databaseUrl);
+  const applied = await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    advisoryLockMode: 'wait',
+    singleTransaction: true,
+    log,
+    logger: { debug: () => undefined, info: log, warn: log, error: log },
+  });
+  return applied.map((migration) => migration.name);
+}

@@ -1,0 +1,30 @@
+// Counts for a human summary of one scoring day: what was decided, for whom, and what was sent.
+import type { Queryable } from './pool.js';
+
+export interface BatchSummary {
+  decisions: { outcome: string; reason: string | null; count: number }[];
+  interventions: { type: string; holdout: boolean; count: number }[];
+  deliveries: { channel: string; status: string; count: number }[];
+}
+
+export async function summariseScoreDate(db: Queryable, scoreDate: Date, customerPrefix: string): Promise<BatchSummary> {
+  const params = [scoreDate, `${customerPrefix}%`];
+  const decisions = await db.query<{ outcome: string; reason: string | null; count: number }>(
+    `select outcome, reason, count(*)::int as count from decisions
+      where score_date = $1 and customer_id like $2 group by outcome, reason order by outcome, count desc`,
+    params,
+  );
+  const interventions = await db.query<{ type: string; holdout: boolean; count: number }>(
+    `select i.intervention_type as type, i.holdout, count(*)::int as count
+       from interventions i join decisions d using (decision_id)
+      where d.score_date = $1 and d.customer_id like $2 group by 1, 2 order by 1, 2`,
+    params,
+  );
+  const deliveries = await db.query<{ channel: string; status: string; count: number }>(
+    `select x.channel, x.status, count(*)::int as count
+       from deliveries x join interventions i using (intervention_id) join decisions d using (decision_id)
+      where d.score_date = $1 and d.customer_id like $2 group by 1, 2 order by 1, 2`,
+    params,
+  );
+  return { decisions: decisions.rows, interventions: interventions.rows, deliveries: deliveries.rows };
+}

@@ -1,0 +1,109 @@
+// Evaluating scores: lock the customers, read their state in one query, decide (pure policy),
+// render the messages of each intervention, and record everything in one transaction.
+import type { Clock } from './clock.js';
+import { recordDecisions, findPendingDeliveries, type DecisionRecord, type NewDelivery } from './db/decisions.js';
+import { lockCustomers, loadEvaluationStates, type EvaluationState } from './db/evaluation-state.js';
+import { withTransaction, type Pool } from './db/pool.js';
+import { decide, type Policy } from './domain/policy.js';
+import { signUnsubscribeToken } from './domain/unsubscribe-token.js';
+import { primaryMessageText, renderMessages } from './messages/render.js';
+import type { ScoreRef } from './queues/names.js';
+
+export interface MessageSettings {
+  publicBaseUrl: string;
+  signingSecret: string;
+  sender: { name: string; email: string; phone: string; helpUrl: string };
+}
+
+export interface EvaluationDeps {
+  pool: Pool;
+  policy: Policy;
+  clock: Clock;
+  messages: MessageSettings;
+}
+
+export interface EvaluationResult {
+  decided: number;
+  alreadyDecided: number;
+  /** deliveries to hand to the channel queues once the transaction has committed */
+  deliveries: NewDelivery[];
+}
+
+const HOUR_MS = 3_600_000;
+
+export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDeps, 'policy' | 'messages'>, decidedAt: Date): DecisionRecord {
+  const base = {
+    customerId: state.ref.customerId,
+    scoreDate: state.scoreDate,
+    riskScore: state.riskScore,
+    policyVersion: deps.policy.version,
+    decidedAt,
+  };
+  if (!state.customer) {
+    // The score outlived its customer row: decided, so that the score is not retried forever.
+    return { ...base, outcome: 'no_intervention', reason: 'unknown_customer', trend: 'unknown', intervention: null };
+  }
+  const decision = decide(
+    {
+      customerId: state.ref.customerId,
+      scoreDate: state.scoreDate,
+      riskScore: state.riskScore,
+      recentScores: state.recentScores,
+      lastInterventionAt: state.lastInterventionAt,
+      lastMissedDueDate: state.lastMissedDueDate,
+    },
+    deps.policy,
+  );
+  if (decision.outcome === 'no_intervention') {
+    return { ...base, outcome: decision.outcome, reason: decision.reason, trend: decision.trend, intervention: null };
+  }
+  const contactBy = new Date(decidedAt.getTime() + decision.contactWithinHours * HOUR_MS);
+  const holdout = decision.outcome === 'holdout';
+  const messages = holdout
+    ? null
+    : renderMessages(
+        {
+          customer: state.customer,
+          payment: state.nextPayment,
+          type: decision.type,
+          offers: decision.offers,
+          contactBy,
+          unsubscribeUrl: `${deps.messages.publicBaseUrl}/unsubscribe/${signUnsubscribeToken(state.customer.customerId, deps.messages.signingSecret)}`,
+          sender: deps.messages.sender,
+        },
+        decision.channels,
+      );
+  return {
+    ...base,
+    outcome: decision.outcome,
+    reason: null,
+    trend: decision.trend,
+    intervention: {
+      type: decision.type,
+      urgency: decision.urgency,
+      channels: decision.channels,
+      offers: decision.offers,
+      contactBy,
+      holdout,
+      messages,
+      messageSent: messages ? primaryMessageText(messages, decision.channels) : null,
+    },
+  };
+}
+
+export async function evaluateScores(deps: EvaluationDeps, refs: readonly ScoreRef[]): Promise<EvaluationResult> {
+  return withTransaction(deps.pool, async (client) => {
+    await lockCustomers(client, refs.map((ref) => ref.customerId));
+    const states = await loadEvaluationStates(client, refs, deps.policy.trend.window);
+    const decidedAt = deps.clock.now();
+    const fresh = states.filter((state) => state.existingDecisionId === null);
+    const recorded = await recordDecisions(client, fresh.map((state) => toDecisionRecord(state, deps, decidedAt)));
+    const alreadyDecided = states.filter((state) => state.existingDecisionId !== null).map((state) => state.ref);
+    const leftOver = await findPendingDeliveries(client, alreadyDecided);
+    return {
+      decided: recorded.decisionIds.size,
+      alreadyDecided: alreadyDecided.length,
+      deliveries: [...recorded.deliveries, ...leftOver],
+    };
+  });
+}

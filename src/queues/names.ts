@@ -1,0 +1,34 @@
+// Queue names and the job payloads they carry.
+import type { Channel } from '../domain/types.js';
+
+export const EVALUATE_QUEUE = 'evaluate-customer';
+export const METRICS_QUEUE = 'metrics-snapshot';
+export const DELIVERY_QUEUES = {
+  email: 'deliver-email',
+  sms: 'deliver-sms',
+  app_notification: 'deliver-app',
+  phone: 'deliver-phone',
+} as const satisfies Record<Channel, string>;
+
+/** A stored score to evaluate, named by its natural key. */
+export interface ScoreRef {
+  customerId: string;
+  /** ISO 8601 instant */
+  scoreDate: string;
+}
+
+export interface EvaluateJobData {
+  scores: ScoreRef[];
+}
+
+export interface DeliverJobData {
+  deliveryId: number;
+}
+
+/**
+ * BullMQ prefix: the hash tag braces keep every key of every queue in one Redis Cluster slot,
+ * which BullMQ's multi-key scripts require.
+ */
+export function bullPrefix(queuePrefix: string): string {
+  return `{${queuePrefix}}`;
+}

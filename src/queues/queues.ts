@@ -1,0 +1,102 @@
+// The engine's queues and their producers. Job ids are derived from what the job is about,
+// so that enqueueing the same work twice while the first job is still known adds nothing.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Channel } from '../domain/types.js';
+import {
+  DELIVERY_QUEUES,
+  EVALUATE_QUEUE,
+  METRICS_QUEUE,
+  bullPrefix,
+  type DeliverJobData,
+  type EvaluateJobData,
+  type ScoreRef,
+} from './names.js';
+
+export interface Queues {
+  evaluate: Queue<EvaluateJobData>;
+  deliveries: Record<Channel, Queue<DeliverJobData>>;
+  metrics: Queue;
+  all(): Queue[];
+  close(): Promise<void>;
+}
+
+const RETAIN = {
+  // Completed jobs stay an hour so that a re-sent batch is recognised by job id; the
+  // decisions table's unique key covers anything older.
+  removeOnComplete: { age: 3_600, count: 100_000 },
+  removeOnFail: { age: 7 * 86_400 },
+} satisfies JobsOptions;
+
+export const EVALUATE_JOB_OPTIONS = {
+  ...RETAIN,
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+} satisfies JobsOptions;
+
+export const DELIVER_JOB_OPTIONS = {
+  ...RETAIN,
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+} satisfies JobsOptions;
+
+export function createQueues(connection: Redis, queuePrefix: string): Queues {
+  const opts = { connection, prefix: bullPrefix(queuePrefix) };
+  const evaluate = new Queue<EvaluateJobData>(EVALUATE_QUEUE, { ...opts, defaultJobOptions: EVALUATE_JOB_OPTIONS });
+  const deliveries = {
+    email: new Queue<DeliverJobData>(DELIVERY_QUEUES.email, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    sms: new Queue<DeliverJobData>(DELIVERY_QUEUES.sms, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    app_notification: new Queue<DeliverJobData>(DELIVERY_QUEUES.app_notification, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    phone: new Queue<DeliverJobData>(DELIVERY_QUEUES.phone, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
+  };
+  const metrics = new Queue(METRICS_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 } });
+  const all = () => [evaluate, ...Object.values(deliveries), metrics];
+  return {
+    evaluate,
+    deliveries,
+    metrics,
+    all,
+    async close() {
+      await Promise.all(all().map((queue) => queue.close()));
+    },
+  };
+}
+
+/** The evaluate job's id for one score: derived from (customer, score_date). BullMQ forbids ':'. */
+export function evaluateJobId(ref: ScoreRef): string {
+  return `e-${Date.parse(ref.scoreDate)}-${Buffer.from(ref.customerId).toString('base64url')}`;
+}
+
+export function deliverJobId(deliveryId: number): string {
+  return `d-${deliveryId}`;
+}
+
+/** One evaluate job per score, added in bulk. */
+export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  await queues.evaluate.addBulk(
+    refs.map((ref) => ({ name: 'evaluate', data: { scores: [ref] }, opts: { jobId: evaluateJobId(ref) } })),
+  );
+}
+
+export interface DeliveryToEnqueue {
+  deliveryId: number;
+  channel: Channel;
+}
+
+/** One delivery job per delivery row, on its channel's queue. */
+export async function enqueueDeliveries(queues: Queues, deliveries: readonly DeliveryToEnqueue[]): Promise<void> {
+  const byChannel = new Map<Channel, DeliveryToEnqueue[]>();
+  for (const delivery of deliveries) {
+    const list = byChannel.get(delivery.channel) ?? [];
+    list.push(delivery);
+    byChannel.set(delivery.channel, list);
+  }
+  await Promise.all(
+    [...byChannel].map(([channel, list]) =>
+      queues.deliveries[channel].addBulk(
+        list.map((d) => ({ name: channel, data: { deliveryId: d.deliveryId }, opts: { jobId: deliverJobId(d.deliveryId) } })),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,42 @@
+// The long-lived parts a process needs (pool, Redis, queues, policy, secrets), built once
+// from the config and closed in reverse order.
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createPool, type Pool } from './db/pool.js';
+import { getOrCreateSecret } from './db/secrets.js';
+import type { Policy } from './domain/policy.js';
+import type { MessageSettings } from './evaluation.js';
+import { loadPolicy } from './policy-file.js';
+import { createRedisConnection } from './queues/connection.js';
+import { createQueues, type Queues } from './queues/queues.js';
+
+export interface Runtime {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  queues: Queues;
+  policy: Policy;
+  messages: MessageSettings;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, options: { poolSize?: number } = {}): Promise<Runtime> {
+  const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
+  const pool = createPool(config.databaseUrl, options.poolSize ?? 10);
+  const redis = createRedisConnection(config.redisUrl);
+  const queues = createQueues(redis, config.queuePrefix);
+  const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));
+  return {
+    config,
+    pool,
+    redis,
+    queues,
+    policy,
+    messages: { publicBaseUrl: config.publicBaseUrl, signingSecret, sender: config.sender },
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// The HTTP surface: health (open), webhooks (provider signatures), everything else behind
+// the admin token. Routes live one file per resource under routes/.
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { requireAdmin } from './auth.js';
+import type { WebDeps } from './deps.js';
+import { errorHandler, notFound } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { interventionRoutes } from './routes/interventions.js';
+import { riskScoreRoutes } from './routes/risk-scores.js';
+
+export function createApp(deps: WebDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+
+  app.use(healthRoutes(deps));
+
+  const admin = express.Router();
+  admin.use(requireAdmin(deps.adminToken));
+  admin.use(express.json({ limit: '5mb' }));
+  admin.use(interventionRoutes(deps));
+  admin.use(riskScoreRoutes(deps));
+  app.use(admin);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,21 @@
+// What the web process's routes are given (passed in, never reached through globals).
+import type { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Pool } from '../db/pool.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queues/queues.js';
+
+export interface WebDeps {
+  config: Config;
+  adminToken: string;
+  pool: Pool;
+  redis: Redis;
+  queues: Queues;
+  evaluateEvents: QueueEvents;
+  clock: Clock;
+  logger: Logger;
+  /** how long POST /trigger_intervention waits for the worker's decision */
+  triggerTimeoutMs?: number;
+}

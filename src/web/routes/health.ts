@@ -1,0 +1,25 @@
+// Liveness (the process answers) and readiness (Redis and Postgres answer too).
+import { Router } from 'express';
+import type { WebDeps } from '../deps.js';
+
+async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2_000).unref())]);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'redis'>): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [postgres, redis] = await Promise.all([check(() => deps.pool.query('select 1')), check(() => deps.redis.ping())]);
+    const ready = postgres === 'ok' && redis === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, redis });
+  });
+  return router;
+}

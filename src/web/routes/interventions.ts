@@ -1,0 +1,49 @@
+// The reference design's routes: trigger an evaluation of a customer's latest score (through
+// the queue, waiting for the worker's decision), and read an intervention.
+import { Router } from 'express';
+import { findDecision, findIntervention } from '../../db/interventions.js';
+import { findLatestScore } from '../../db/scores.js';
+import { InputError } from '../../errors.js';
+import { evaluateJobId } from '../../queues/queues.js';
+import type { WebDeps } from '../deps.js';
+import { customerIdParam, idParam } from '../params.js';
+
+export function interventionRoutes(deps: WebDeps): Router {
+  const router = Router();
+
+  router.post('/trigger_intervention/:customer_id', async (req, res) => {
+    const customerId = customerIdParam(req.params.customer_id);
+    const latest = await findLatestScore(deps.pool, customerId);
+    if (!latest) throw new InputError('No risk score found', 404);
+    const ref = { customerId, scoreDate: latest.scoreDate.toISOString() };
+    // The same job id as the batch's: a score already evaluated answers with its decision.
+    const job = await deps.queues.evaluate.add('evaluate', { scores: [ref] }, { jobId: evaluateJobId(ref) });
+    let decision = await findDecision(deps.pool, customerId, latest.scoreDate);
+    if (!decision) {
+      try {
+        await job.waitUntilFinished(deps.evaluateEvents, deps.triggerTimeoutMs ?? 30_000);
+      } catch (error) {
+        deps.logger.warn({ customer_id: customerId, job_id: job.id, err: error }, 'trigger did not finish');
+      }
+      decision = await findDecision(deps.pool, customerId, latest.scoreDate);
+    }
+    if (!decision) {
+      res.status(503).json({ error: 'the evaluation is queued but no worker finished it in time; is `npm run worker` running?', job_id: job.id });
+      return;
+    }
+    if (decision.intervention_id === null) {
+      res.json({ status: 'no_intervention_needed', customer_id: customerId, risk_score: decision.risk_score, reason: decision.reason });
+      return;
+    }
+    const intervention = await findIntervention(deps.pool, decision.intervention_id);
+    res.json({ status: 'intervention_triggered', intervention_id: decision.intervention_id, intervention });
+  });
+
+  router.get('/interventions/:id', async (req, res) => {
+    const intervention = await findIntervention(deps.pool, idParam(req.params.id, 'intervention id'));
+    if (!intervention) throw new InputError('intervention not found', 404);
+    res.json(intervention);
+  });
+
+  return router;
+}

@@ -1,0 +1,105 @@
+// A scoring batch through the real queue and workers: one decision per score, and a re-sent
+// batch changes nothing.
+import { mkdtempSync, writeFileSync, createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
+import { evaluateScores } from '../../src/evaluation.js';
+import { ingestScores } from '../../src/ingest/ingest-scores.js';
+import { readBatchRows } from '../../src/ingest/read-batch-file.js';
+import { generatePortfolio, type Portfolio } from '../../src/synthetic/portfolio.js';
+import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
+
+const CUSTOMERS = 1_200;
+const asOf = new Date(Date.UTC(2026, 10, 25));
+let engine: TestEngine;
+let portfolio: Portfolio;
+let batchFile: string;
+
+beforeAll(async () => {
+  engine = await startTestEngine();
+  portfolio = generatePortfolio({ customers: CUSTOMERS, seed: 7, asOf });
+  await upsertCustomers(engine.db.pool, portfolio.customers);
+  await insertPayments(engine.db.pool, portfolio.payments);
+  await insertScoreHistory(engine.db.pool, portfolio.history);
+  const dir = mkdtempSync(path.join(tmpdir(), 'ie-batch-'));
+  batchFile = path.join(dir, 'batch.csv');
+  writeFileSync(
+    batchFile,
+    ['customer_id,risk_score,risk_level,score_date,explanation']
+      .concat(portfolio.batch.map((s) => `${s.customerId},${s.riskScore},,${s.scoreDate.toISOString()},"{""top_drivers"":[""utilisation""]}"`))
+      .join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+async function ingestFile() {
+  return ingestScores(
+    { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
+    readBatchRows(createReadStream(batchFile), 'csv', batchFile),
+    { source: `file:${batchFile}` },
+  );
+}
+
+async function tableCounts() {
+  return {
+    decisions: await count(engine, 'select 1 from decisions'),
+    interventions: await count(engine, 'select 1 from interventions'),
+    deliveries: await count(engine, 'select 1 from deliveries'),
+    scores: await count(engine, 'select 1 from risk_scores'),
+  };
+}
+
+describe('a scoring batch through the queue', () => {
+  it('gives every score of a 1,200-row batch exactly one decision', async () => {
+    const result = await ingestFile();
+    expect(result).toMatchObject({ accepted: CUSTOMERS, alreadyIngested: 0, rejected: 0 });
+    await waitFor('every score decided', async () => (await count(engine, 'select 1 from decisions')) === CUSTOMERS, 60_000);
+
+    const { rows } = await engine.db.pool.query<{ n: number; distinct_scores: number }>(
+      `select count(*)::int as n, count(distinct (customer_id, score_date))::int as distinct_scores from decisions where score_date = $1`,
+      [asOf],
+    );
+    expect(rows[0]).toEqual({ n: CUSTOMERS, distinct_scores: CUSTOMERS });
+
+    const outcomes = await engine.db.pool.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from decisions group by outcome');
+    const byOutcome = Object.fromEntries(outcomes.rows.map((r) => [r.outcome, r.n]));
+    // The synthetic portfolio has rising, falling and flat histories: all three outcomes occur.
+    expect(byOutcome.intervention).toBeGreaterThan(100);
+    expect(byOutcome.no_intervention).toBeGreaterThan(100);
+    expect(byOutcome.holdout).toBeGreaterThan(0);
+
+    // Interventions are exactly the intervention and holdout decisions; holdouts get no delivery.
+    expect(await count(engine, "select 1 from interventions")).toBe((byOutcome.intervention ?? 0) + (byOutcome.holdout ?? 0));
+    expect(await count(engine, 'select 1 from deliveries d join interventions i using (intervention_id) where i.holdout')).toBe(0);
+    expect(await count(engine, 'select 1 from interventions i where not holdout and cardinality(channels) <> (select count(*) from deliveries d where d.intervention_id = i.intervention_id)')).toBe(0);
+    // Every treated intervention carries its rendered messages.
+    expect(await count(engine, 'select 1 from interventions where not holdout and (messages is null or message_sent is null)')).toBe(0);
+  });
+
+  it('changes nothing when the same file is enqueued again', async () => {
+    const before = await tableCounts();
+    const again = await ingestFile();
+    expect(again).toMatchObject({ accepted: CUSTOMERS, alreadyIngested: CUSTOMERS, rejected: 0 });
+    // Let the workers drain whatever the second run enqueued.
+    await waitFor('evaluate queue drained', async () => (await engine.runtime.queues.evaluate.getJobCountByTypes('waiting', 'active', 'delayed')) === 0);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it('records one decision when two evaluations of the same scores race', async () => {
+    const refs = portfolio.customers.slice(0, 50).map((c) => ({ customerId: c.customerId, scoreDate: new Date(asOf.getTime() + 3_600_000).toISOString() }));
+    await engine.db.pool.query(
+      `insert into risk_scores (customer_id, risk_score, score_date) select unnest($1::text[]), 0.9, $2`,
+      [refs.map((r) => r.customerId), new Date(asOf.getTime() + 3_600_000)],
+    );
+    const deps = { pool: engine.runtime.pool, policy: engine.runtime.policy, clock: systemClock, messages: engine.runtime.messages };
+    const results = await Promise.all([evaluateScores(deps, refs), evaluateScores(deps, refs), evaluateScores(deps, [...refs].reverse())]);
+    expect(results.reduce((sum, r) => sum + r.decided, 0)).toBe(50);
+    expect(await count(engine, 'select 1 from decisions where score_date = $1', [new Date(asOf.getTime() + 3_600_000)])).toBe(50);
+  });
+});
