@@ -1,11 +1,18 @@
-// Starts every worker of the engine on one Redis connection per worker (BullMQ needs a
-// blocking connection each). Closing waits for active jobs to finish: SIGTERM drains.
+// Starts every worker of the engine, one Redis connection each (BullMQ needs a blocking
+// connection per worker). Closing waits for active jobs to finish: SIGTERM drains.
 import { Worker } from 'bullmq';
+import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
+import { agentTaskTransport } from './channels/agent-tasks.js';
+import { emailTransport } from './channels/email.js';
+import { inboxTransport } from './channels/inbox.js';
+import { smsTransport } from './channels/sms.js';
 import type { Clock } from './clock.js';
+import type { Transport } from './delivery/deliver.js';
+import type { Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import { createRedisConnection } from './queues/connection.js';
-import { EVALUATE_QUEUE, bullPrefix } from './queues/names.js';
+import { DELIVERY_QUEUES, EVALUATE_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
 export interface RunningWorkers {
@@ -13,25 +20,53 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 20, sms: 10, app_notification: 10, phone: 5 };
+
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger }): RunningWorkers {
   const { config } = runtime;
-  const connection = () => createRedisConnection(config.redisUrl);
-  const prefix = bullPrefix(config.queuePrefix);
-  const evaluate = new Worker(
-    EVALUATE_QUEUE,
-    evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }),
-    { connection: connection(), prefix, concurrency: config.evaluateConcurrency },
-  );
-  const workers = [evaluate];
+  const base = () => ({ connection: createRedisConnection(config.redisUrl), prefix: bullPrefix(config.queuePrefix) });
+
+  const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), {
+    ...base(),
+    concurrency: config.evaluateConcurrency,
+  });
+
+  const transports: Record<Channel, Transport> = {
+    email: emailTransport(config),
+    sms: smsTransport(config),
+    app_notification: inboxTransport,
+    phone: agentTaskTransport,
+  };
+  const limiters: Partial<Record<Channel, { max: number; duration: number }>> = {
+    email: { max: config.sendgrid.ratePerSecond, duration: 1_000 },
+    sms: { max: config.twilio.ratePerSecond, duration: 1_000 },
+  };
+  const deliveryDeps = { pool: runtime.pool, policy: runtime.policy, clock: deps.clock, logger: deps.logger };
+  const deliveryWorkers = (Object.keys(DELIVERY_QUEUES) as Channel[]).map((channel) => {
+    const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
+      DELIVERY_QUEUES[channel],
+      deliverProcessor(deliveryDeps, transports[channel], () => worker),
+      { ...base(), concurrency: DELIVERY_CONCURRENCY[channel], ...(limiters[channel] ? { limiter: limiters[channel] } : {}) },
+    );
+    return worker;
+  });
+
+  const workers: Worker[] = [evaluate, ...deliveryWorkers];
   for (const worker of workers) {
-    worker.on('failed', (job, error) => deps.logger.warn({ queue: worker.name, job_id: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'));
+    worker.on('failed', (job, error) => deps.logger.warn({ queue: worker.name, job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   return {
     workers,
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all(workers.map((worker) => worker.disconnect()));
     },
   };
+}
+
+/** Which providers are live and which fall back to the outbox; said once at start-up. */
+export function describeTransports(runtime: Runtime): string {
+  const email = runtime.config.sendgrid.apiKey && runtime.config.sendgrid.fromEmail ? 'SendGrid' : 'outbox (no SENDGRID_API_KEY / SENDGRID_FROM_EMAIL)';
+  const sms = runtime.config.twilio.accountSid && runtime.config.twilio.authToken && runtime.config.twilio.fromNumber ? 'Twilio' : 'outbox (no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER)';
+  return `email via ${email}; sms via ${sms}`;
 }

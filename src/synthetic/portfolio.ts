@@ -18,10 +18,10 @@ export function seededRandom(seed: number): () => number {
 const REGIONS = [
   { timezone: 'America/New_York', locale: 'en', currency: 'USD', dial: '+1212555' },
   { timezone: 'America/Los_Angeles', locale: 'en', currency: 'USD', dial: '+1415555' },
-  { timezone: 'America/Mexico_City', locale: 'es-MX', currency: 'MXN', dial: '+52155' },
-  { timezone: 'Europe/Madrid', locale: 'es', currency: 'EUR', dial: '+3491' },
-  { timezone: 'Europe/London', locale: 'en-GB', currency: 'GBP', dial: '+44207' },
-  { timezone: 'Asia/Tokyo', locale: 'en', currency: 'JPY', dial: '+8130' },
+  { timezone: 'America/Mexico_City', locale: 'es-MX', currency: 'MXN', dial: '+52551234' },
+  { timezone: 'Europe/Madrid', locale: 'es', currency: 'EUR', dial: '+3461234' },
+  { timezone: 'Europe/London', locale: 'en-GB', currency: 'GBP', dial: '+4479111' },
+  { timezone: 'Asia/Tokyo', locale: 'en', currency: 'JPY', dial: '+81901234' },
 ] as const;
 const FIRST = ['Ana', 'James', 'María', 'Liam', 'Sofía', 'Noah', 'Lucía', 'Olivia', 'Mateo', 'Aiko', 'Siobhán', 'Chloé', 'Ravi', 'Zoë'];
 const LAST = ['García', 'Smith', 'Hernández', 'Johnson', "O'Brien", 'Martínez', 'Tanaka', 'Williams', 'López', 'Nguyen', 'Brown'];
@@ -82,7 +82,7 @@ export function generatePortfolio(options: PortfolioOptions): Portfolio {
       customerId,
       fullName: `${first} ${last}`,
       email: `${customerId.toLowerCase()}@example.com`,
-      phone: `${region.dial}${String(1000 + (n % 9000)).padStart(4, '0')}`.slice(0, 16),
+      phone: `${region.dial}${1000 + (n % 9000)}`,
       timezone: region.timezone,
       locale: region.locale,
       smsConsent: random() < 0.8,

@@ -1,0 +1,107 @@
+// The phone channel: an agent call task, due at decision time + the type's "contact within",
+// with the call script. Claiming is one conditional update, so two agents cannot claim one
+// task; completing records the customer's response on the intervention.
+import type { Queryable } from '../db/pool.js';
+import { withTransaction, type Pool } from '../db/pool.js';
+import type { LocalTransport } from '../delivery/deliver.js';
+import type { ResponseType } from '../domain/types.js';
+import { InputError } from '../errors.js';
+import { storedCallScript, storedMessage } from './stored-messages.js';
+
+export const agentTaskTransport: LocalTransport = {
+  kind: 'local',
+  provider: 'agent_task',
+  settlesAs: 'sent',
+  async write(client, work) {
+    const script = storedMessage(work, storedCallScript);
+    await client.query(
+      `insert into agent_tasks (delivery_id, intervention_id, customer_id, due_at, script)
+       values ($1, $2, $3, $4, $5) on conflict (delivery_id) do nothing`,
+      [work.deliveryId, work.interventionId, work.customer.customerId, work.contactBy, JSON.stringify(script)],
+    );
+  },
+};
+
+export interface AgentTaskView {
+  task_id: number;
+  intervention_id: number;
+  customer_id: string;
+  full_name: string | null;
+  phone: string | null;
+  timezone: string | null;
+  intervention_type: string;
+  status: 'open' | 'claimed' | 'completed';
+  due_at: Date;
+  script: unknown;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  completed_at: Date | null;
+  response_type: ResponseType | null;
+  notes: string | null;
+}
+
+const TASK_COLUMNS = `t.task_id, t.intervention_id, t.customer_id, c.full_name, c.phone, c.timezone, i.intervention_type, t.status, t.due_at,
+  t.script, t.claimed_by, t.claimed_at, t.completed_at, t.response_type, t.notes`;
+const TASK_FROM = `agent_tasks t join interventions i on i.intervention_id = t.intervention_id left join customers c on c.customer_id = t.customer_id`;
+
+export async function listAgentTasks(db: Queryable, status: AgentTaskView['status'] | null, limit: number): Promise<AgentTaskView[]> {
+  const { rows } = await db.query<AgentTaskView>(
+    `select ${TASK_COLUMNS} from ${TASK_FROM} where ($1::text is null or t.status = $1) order by t.due_at, t.task_id limit $2`,
+    [status, limit],
+  );
+  return rows;
+}
+
+export async function findAgentTask(db: Queryable, taskId: number): Promise<AgentTaskView | null> {
+  const { rows } = await db.query<AgentTaskView>(`select ${TASK_COLUMNS} from ${TASK_FROM} where t.task_id = $1`, [taskId]);
+  return rows[0] ?? null;
+}
+
+/** open → claimed by this agent; 409 when someone else has it. */
+export async function claimAgentTask(db: Queryable, taskId: number, agent: string, at: Date): Promise<AgentTaskView> {
+  const { rowCount } = await db.query(
+    `update agent_tasks set status = 'claimed', claimed_by = $2, claimed_at = $3 where task_id = $1 and status = 'open'`,
+    [taskId, agent, at],
+  );
+  const task = await findAgentTask(db, taskId);
+  if (!task) throw new InputError('agent task not found', 404);
+  if (rowCount !== 1 && task.claimed_by !== agent) throw new InputError(`agent task is already ${task.status}${task.claimed_by ? ` by ${task.claimed_by}` : ''}`, 409);
+  return task;
+}
+
+/**
+ * claimed (by this agent) or open → completed, recording the customer's response on the task
+ * and on the intervention, in one transaction.
+ */
+export async function completeAgentTask(
+  pool: Pool,
+  taskId: number,
+  input: { agent: string | null; responseType: ResponseType; notes: string | null },
+  at: Date,
+): Promise<AgentTaskView> {
+  await withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ intervention_id: number; status: string; claimed_by: string | null }>(
+      'select intervention_id, status, claimed_by from agent_tasks where task_id = $1 for update',
+      [taskId],
+    );
+    const task = rows[0];
+    if (!task) throw new InputError('agent task not found', 404);
+    if (task.status === 'completed') throw new InputError('agent task is already completed', 409);
+    if (task.status === 'claimed' && input.agent && task.claimed_by !== input.agent) {
+      throw new InputError(`agent task is claimed by ${task.claimed_by}`, 409);
+    }
+    await client.query(
+      `update agent_tasks set status = 'completed', completed_at = $2, response_type = $3, notes = $4,
+              claimed_by = coalesce(claimed_by, $5), claimed_at = coalesce(claimed_at, $2)
+        where task_id = $1`,
+      [taskId, at, input.responseType, input.notes, input.agent],
+    );
+    await client.query(
+      `update interventions set customer_response = $2, response_date = $3, updated_at = $3 where intervention_id = $1`,
+      [task.intervention_id, input.responseType, at],
+    );
+  });
+  const task = await findAgentTask(pool, taskId);
+  if (!task) throw new InputError('agent task not found', 404);
+  return task;
+}

@@ -1,0 +1,50 @@
+// The in-app channel: a row in the customer's inbox, written in the delivery's own
+// transaction (so it exists exactly once), and the reads the API serves.
+import type { Queryable } from '../db/pool.js';
+import type { LocalTransport } from '../delivery/deliver.js';
+import { storedAppNotification, storedMessage } from './stored-messages.js';
+
+export const inboxTransport: LocalTransport = {
+  kind: 'local',
+  provider: 'inbox',
+  settlesAs: 'sent',
+  async write(client, work, at) {
+    const message = storedMessage(work, storedAppNotification);
+    await client.query(
+      `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (delivery_id) do nothing`,
+      [work.deliveryId, work.interventionId, work.customer.customerId, message.title, message.body, message.action?.label ?? null, message.action?.url ?? null, at],
+    );
+  },
+};
+
+export interface NotificationView {
+  notification_id: number;
+  intervention_id: number;
+  title: string;
+  body: string;
+  action_label: string | null;
+  action_url: string | null;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+export async function listNotifications(db: Queryable, customerId: string, options: { unreadOnly: boolean; limit: number }): Promise<NotificationView[]> {
+  const { rows } = await db.query<NotificationView>(
+    `select notification_id, intervention_id, title, body, action_label, action_url, created_at, read_at
+       from notifications where customer_id = $1 and ($2::boolean is false or read_at is null)
+      order by created_at desc, notification_id desc limit $3`,
+    [customerId, options.unreadOnly, options.limit],
+  );
+  return rows;
+}
+
+/** Marks one of the customer's notifications read (once: the first read time is kept). */
+export async function markNotificationRead(db: Queryable, customerId: string, notificationId: number, at: Date): Promise<NotificationView | null> {
+  const { rows } = await db.query<NotificationView>(
+    `update notifications set read_at = coalesce(read_at, $3) where customer_id = $1 and notification_id = $2
+     returning notification_id, intervention_id, title, body, action_label, action_url, created_at, read_at`,
+    [customerId, notificationId, at],
+  );
+  return rows[0] ?? null;
+}

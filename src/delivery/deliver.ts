@@ -1,0 +1,147 @@
+// Delivering one delivery row, whatever the channel: may we contact them (opt-outs, consent,
+// address)? may we now (quiet hours)? then claim the row and send, or write it locally, and
+// record the outcome. The claim (pending → sending) is what makes a send happen at most once.
+import type { Clock } from '../clock.js';
+import {
+  claimDelivery,
+  loadDeliveryWork,
+  markUnknown,
+  markUnknownIfStale,
+  recordSendOutcome,
+  refreshInterventionDeliveryStatus,
+  releaseForRetry,
+  scheduleDelivery,
+  settleUnattempted,
+  type DeliveryWork,
+} from '../db/deliveries.js';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
+import { contactBlock } from '../domain/contact-rules.js';
+import type { Policy } from '../domain/policy.js';
+import { nextContactTime } from '../domain/quiet-hours.js';
+import { ProviderError } from '../errors.js';
+
+/** Sends through a provider; throws ProviderError. */
+export interface ProviderTransport {
+  kind: 'provider';
+  provider: string;
+  send(work: DeliveryWork): Promise<{ providerMessageId: string | null }>;
+}
+
+/** Writes the delivery inside our own database (inbox, agent task, outbox), in the claim's transaction. */
+export interface LocalTransport {
+  kind: 'local';
+  provider: string;
+  /** the status the delivery ends in: 'sent' for inbox and agent tasks, 'outbox' for the outbox */
+  settlesAs: 'sent' | 'outbox';
+  write(client: PoolClient, work: DeliveryWork, at: Date): Promise<void>;
+}
+
+export type Transport = ProviderTransport | LocalTransport;
+
+export type DeliverResult =
+  | { kind: 'settled'; status: string }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'delayed'; until: Date };
+
+/** A failure worth another attempt later; carries the provider's Retry-After when it gave one. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** A send takes at most the provider timeout; a row still 'sending' long after that was orphaned. */
+export const STALE_SENDING_MS = 60_000;
+
+export interface DeliverDeps {
+  pool: Pool;
+  clock: Clock;
+  policy: Policy;
+}
+
+export async function deliver(deps: DeliverDeps, deliveryId: number, transport: Transport, attempt: { last: boolean }): Promise<DeliverResult> {
+  const now = deps.clock.now();
+  const work = await loadDeliveryWork(deps.pool, deliveryId);
+  if (!work) return { kind: 'skipped', reason: 'no such delivery' };
+
+  if (work.status === 'sending') {
+    if (await markUnknownIfStale(deps.pool, deliveryId, new Date(now.getTime() - STALE_SENDING_MS), now)) {
+      await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
+      return { kind: 'settled', status: 'unknown' };
+    }
+    throw new RetryLater('another attempt is sending this delivery right now');
+  }
+  if (work.status !== 'pending' && work.status !== 'scheduled') return { kind: 'skipped', reason: `already ${work.status}` };
+
+  const block = contactBlock(work.channel, work.customer, work.suppressedBecause);
+  if (block) {
+    if (await settleUnattempted(deps.pool, deliveryId, block.status, block.reason, now)) {
+      await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
+    }
+    return { kind: 'settled', status: block.status };
+  }
+
+  if (deps.policy.quietHours.channels.includes(work.channel)) {
+    const opensAt = nextContactTime(now, work.customer.timezone, deps.policy.quietHours);
+    if (opensAt.getTime() > now.getTime()) {
+      await scheduleDelivery(deps.pool, deliveryId, opensAt, now);
+      await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
+      return { kind: 'delayed', until: opensAt };
+    }
+  }
+
+  return transport.kind === 'local' ? deliverLocally(deps, work, transport, now) : sendThroughProvider(deps, work, transport, now, attempt);
+}
+
+async function deliverLocally(deps: DeliverDeps, work: DeliveryWork, transport: LocalTransport, now: Date): Promise<DeliverResult> {
+  const settled = await withTransaction(deps.pool, async (client) => {
+    if (!(await claimDelivery(client, work.deliveryId, now))) return false;
+    await transport.write(client, work, now);
+    await recordSendOutcome(client, work.deliveryId, { status: transport.settlesAs, provider: transport.provider }, now);
+    await refreshInterventionDeliveryStatus(client, work.interventionId, now);
+    return true;
+  });
+  return settled ? { kind: 'settled', status: transport.settlesAs } : { kind: 'skipped', reason: 'claimed by another attempt' };
+}
+
+async function sendThroughProvider(
+  deps: DeliverDeps,
+  work: DeliveryWork,
+  transport: ProviderTransport,
+  now: Date,
+  attempt: { last: boolean },
+): Promise<DeliverResult> {
+  if (!(await claimDelivery(deps.pool, work.deliveryId, now))) return { kind: 'skipped', reason: 'claimed by another attempt' };
+  let outcome: { status: 'sent' | 'failed'; providerMessageId?: string | null; error?: string };
+  try {
+    const accepted = await transport.send(work);
+    outcome = { status: 'sent', providerMessageId: accepted.providerMessageId };
+  } catch (error) {
+    if (!(error instanceof ProviderError)) {
+      // Not a provider's answer: we cannot tell whether the request went out. Never guess.
+      await markUnknown(deps.pool, work.deliveryId, error instanceof Error ? error.message : String(error), deps.clock.now());
+      await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, deps.clock.now());
+      throw error;
+    }
+    const described = describeProviderError(error);
+    if (error.retryable && !attempt.last) {
+      await releaseForRetry(deps.pool, work.deliveryId, described, deps.clock.now());
+      throw new RetryLater(described, error.details.retryAfterMs);
+    }
+    outcome = { status: 'failed', error: error.retryable ? `gave up after retries: ${described}` : described };
+  }
+  const at = deps.clock.now();
+  await recordSendOutcome(deps.pool, work.deliveryId, { ...outcome, provider: transport.provider }, at);
+  await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, at);
+  return { kind: 'settled', status: outcome.status };
+}
+
+export function describeProviderError(error: ProviderError): string {
+  const { provider, status, code } = error.details;
+  const parts = [provider, status ? `HTTP ${status}` : null, code ? `code ${code}` : null].filter(Boolean).join(' ');
+  return `${parts}: ${error.message}`;
+}

@@ -1,0 +1,62 @@
+// Configuration: SPEC §7 defaults, and one line naming the variable for a bad value.
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseDuration } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/interventions',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'ie',
+      port: 3000,
+      publicBaseUrl: 'http://localhost:3000',
+      adminToken: undefined,
+      holdoutPercent: undefined,
+      metricsEveryMs: 3_600_000,
+    });
+    expect(config.sendgrid.apiKey).toBeUndefined();
+    expect(config.sendgrid.apiUrl).toBe('https://api.sendgrid.com');
+    expect(config.twilio.apiUrl).toBe('https://api.twilio.com');
+  });
+
+  it('derives PUBLIC_BASE_URL from PORT and trims a trailing slash', () => {
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://engine.example.com/' }).publicBaseUrl).toBe('https://engine.example.com');
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'mysql://x' }, "DATABASE_URL: must be a postgres or postgresql URL (got 'mysql://x')"],
+    [{ REDIS_URL: 'not a url' }, "REDIS_URL: must be a redis or rediss URL (got 'not a url')"],
+    [{ HOLDOUT_PERCENT: '-5' }, "HOLDOUT_PERCENT: must be between 0 and 100 (got '-5')"],
+    [{ HOLDOUT_PERCENT: 'five' }, "HOLDOUT_PERCENT: must be a number (got 'five')"],
+    [{ PORT: '70000' }, "PORT: must be a port number (0-65535) (got '70000')"],
+    [{ METRICS_EVERY: 'hourly' }, "METRICS_EVERY: must be a duration such as '30s', '15m', '1h' or '1d' (got 'hourly')"],
+    [{ PUBLIC_BASE_URL: 'ftp://x' }, "PUBLIC_BASE_URL: must be a http or https URL (got 'ftp://x')"],
+    [{ TWILIO_FROM_NUMBER: '555-1234' }, "TWILIO_FROM_NUMBER: must be an E.164 number such as +15551234567 (got '555-1234')"],
+    [{ QUEUE_PREFIX: 'a b' }, "QUEUE_PREFIX: must be 1-40 letters, digits, dots, dashes or underscores (got 'a b')"],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN: must be at least 16 characters'],
+  ])('stops on %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a secret in its message', () => {
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).not.toThrow(/short/);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['2d', 172_800_000],
+    ['0s', null],
+    ['1w', null],
+    ['', null],
+  ])('%s → %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
