@@ -5,6 +5,8 @@ import helmet from 'helmet';
 import { requireAdmin } from './auth.js';
 import type { WebDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
+import { agentTaskRoutes } from './routes/agent-tasks.js';
+import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
@@ -22,6 +24,8 @@ export function createApp(deps: WebDeps): Express {
   admin.use(express.json({ limit: '5mb' }));
   admin.use(interventionRoutes(deps));
   admin.use(riskScoreRoutes(deps));
+  admin.use(customerRoutes(deps));
+  admin.use(agentTaskRoutes(deps));
   app.use(admin);
 
   app.use(notFound);

@@ -1,0 +1,31 @@
+// The in-app inbox as the customer's app reads it.
+import { Router } from 'express';
+import { listNotifications, markNotificationRead } from '../../channels/inbox.js';
+import { InputError } from '../../errors.js';
+import type { WebDeps } from '../deps.js';
+import { customerIdParam, idParam, intQuery } from '../params.js';
+
+export function customerRoutes(deps: WebDeps): Router {
+  const router = Router();
+  router.get('/customers/:id/notifications', async (req, res) => {
+    const customerId = customerIdParam(req.params.id);
+    const unread = req.query.unread;
+    if (unread !== undefined && unread !== 'true' && unread !== 'false') throw new InputError('unread must be true or false');
+    const notifications = await listNotifications(deps.pool, customerId, {
+      unreadOnly: unread === 'true',
+      limit: intQuery(req.query.limit, 'limit', { min: 1, max: 500, fallback: 50 }),
+    });
+    res.json({ customer_id: customerId, notifications });
+  });
+  router.post('/customers/:id/notifications/:notification_id/read', async (req, res) => {
+    const notification = await markNotificationRead(
+      deps.pool,
+      customerIdParam(req.params.id),
+      idParam(req.params.notification_id, 'notification id'),
+      deps.clock.now(),
+    );
+    if (!notification) throw new InputError('notification not found for this customer', 404);
+    res.json(notification);
+  });
+  return router;
+}

@@ -1,0 +1,165 @@
+// Delivery without provider accounts: email and SMS to the outbox, the in-app inbox, agent
+// call tasks; consent, suppression and quiet hours; and never twice, whatever runs twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
+import { deliver } from '../../src/delivery/deliver.js';
+import { inboxTransport } from '../../src/channels/inbox.js';
+import type { Customer } from '../../src/domain/types.js';
+import { deliverJobId } from '../../src/queues/queues.js';
+import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
+
+// 11:00 UTC: midday in Madrid and New York is awake; 20:00 in Tokyo (inside quiet hours' window).
+const clock = fixedClock(new Date('2026-11-25T11:00:00Z'));
+let engine: TestEngine;
+
+const customer = (id: string, extra: Partial<Customer> = {}): Customer => ({
+  customerId: id,
+  fullName: `Name ${id}`,
+  email: `${id.toLowerCase()}@example.com`,
+  phone: '+34612345678',
+  timezone: 'Europe/Madrid',
+  locale: 'es',
+  smsConsent: true,
+  ...extra,
+});
+
+/** Scores that put a customer in a band: flexible (email, sms, app) or critical (phone, email). */
+async function score(id: string, band: 'flexible' | 'critical', at: Date) {
+  const values = band === 'flexible' ? [0.62, 0.65, 0.7] : [0.7, 0.8, 0.9];
+  await insertScoreHistory(engine.db.pool, values.slice(0, 2).map((v, i) => ({ customerId: id, riskScore: v, scoreDate: new Date(at.getTime() - (2 - i) * 86_400_000) })));
+  const res = await engine.api('/risk_scores', { method: 'POST', json: [{ customer_id: id, risk_score: values[2], score_date: at.toISOString() }] });
+  expect(res.status).toBe(202);
+}
+
+async function deliveriesOf(id: string) {
+  const { rows } = await engine.db.pool.query<{ delivery_id: number; channel: string; status: string; scheduled_for: Date | null; last_error: string | null }>(
+    'select delivery_id, channel, status, scheduled_for, last_error from deliveries where customer_id = $1 order by channel',
+    [id],
+  );
+  return Object.fromEntries(rows.map((r) => [r.channel, r]));
+}
+
+const settled = (id: string, n: number) =>
+  waitFor(`${n} settled deliveries for ${id}`, async () => (await count(engine, "select 1 from deliveries where customer_id = $1 and status not in ('pending', 'sending')", [id])) === n);
+
+beforeAll(async () => {
+  engine = await startTestEngine({ clock, web: true, env: { HOLDOUT_PERCENT: '0' } });
+  await upsertCustomers(engine.db.pool, [
+    customer('FLEX'),
+    customer('CRIT', { locale: 'en', timezone: 'America/New_York', phone: '+12125550123' }),
+    customer('NOCONSENT', { smsConsent: false }),
+    customer('OPTEDOUT'),
+    customer('TOKYO', { locale: 'en', timezone: 'Asia/Tokyo', phone: '+819012345678' }),
+  ]);
+  await insertPayments(engine.db.pool, [{ customerId: 'FLEX', dueDate: '2026-12-03', amount: '182.40', currency: 'EUR', status: 'scheduled' }]);
+  await engine.db.pool.query("insert into suppressions (customer_id, channel, reason, source) values ('OPTEDOUT', 'email', 'unsubscribe', 'test')");
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('delivery with no provider credentials', () => {
+  it('records email and SMS in the outbox and writes the in-app notification', async () => {
+    await score('FLEX', 'flexible', new Date('2026-11-25T06:00:00Z'));
+    await settled('FLEX', 3);
+    const d = await deliveriesOf('FLEX');
+    expect([d.email?.status, d.sms?.status, d.app_notification?.status]).toEqual(['outbox', 'outbox', 'sent']);
+
+    const { rows } = await engine.db.pool.query<{ channel: string; recipient: string; payload: { subject?: string; body?: string; statusCallback?: string } }>(
+      "select channel, recipient, payload from outbox_messages o join deliveries d using (delivery_id) where d.customer_id = 'FLEX' order by channel",
+    );
+    expect(rows.map((r) => [r.channel, r.recipient])).toEqual([
+      ['email', 'flex@example.com'],
+      ['sms', '+34612345678'],
+    ]);
+    expect(rows[1]!.payload.body).toMatch(/STOP/);
+    expect(rows[1]!.payload.statusCallback).toMatch(/\/webhooks\/twilio\/status\?delivery_id=\d+$/);
+
+    const inbox = await engine.api('/customers/FLEX/notifications');
+    const body = (await inbox.json()) as { notifications: { notification_id: number; title: string; read_at: string | null }[] };
+    expect(body.notifications).toHaveLength(1);
+    expect(body.notifications[0]!.read_at).toBeNull();
+    const read = await engine.api(`/customers/FLEX/notifications/${body.notifications[0]!.notification_id}/read`, { method: 'POST' });
+    expect(((await read.json()) as { read_at: string | null }).read_at).not.toBeNull();
+    expect((await engine.api('/customers/FLEX/notifications?unread=true').then((r) => r.json())) as unknown).toMatchObject({ notifications: [] });
+    const summary = await engine.db.pool.query("select delivery_status from interventions where customer_id = 'FLEX'");
+    expect(summary.rows[0]).toEqual({ delivery_status: 'sent' });
+  });
+
+  it('opens an agent task due within 24 hours that one agent can claim and complete', async () => {
+    await score('CRIT', 'critical', new Date('2026-11-25T06:00:00Z'));
+    await settled('CRIT', 2);
+    const list = (await (await engine.api('/agent_tasks?status=open')).json()) as { tasks: { task_id: number; customer_id: string; due_at: string; script: { opening: string } }[] };
+    const task = list.tasks.find((t) => t.customer_id === 'CRIT');
+    expect(task).toBeDefined();
+    expect(new Date(task!.due_at).toISOString()).toBe('2026-11-26T11:00:00.000Z');
+    expect(task!.script.opening).toMatch(/Name CRIT/);
+
+    const [first, second] = await Promise.all([
+      engine.api(`/agent_tasks/${task!.task_id}/claim`, { method: 'POST', json: { agent: 'alice' } }),
+      engine.api(`/agent_tasks/${task!.task_id}/claim`, { method: 'POST', json: { agent: 'bob' } }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+
+    const winner = first.status === 200 ? 'alice' : 'bob';
+    const done = await engine.api(`/agent_tasks/${task!.task_id}/complete`, { method: 'POST', json: { agent: winner, response_type: 'accepted_offer', notes: 'payment holiday agreed' } });
+    expect(done.status).toBe(200);
+    const intervention = await engine.db.pool.query("select customer_response from interventions where customer_id = 'CRIT'");
+    expect(intervention.rows[0]).toEqual({ customer_response: 'accepted_offer' });
+    const again = await engine.api(`/agent_tasks/${task!.task_id}/complete`, { method: 'POST', json: { response_type: 'engaged' } });
+    expect(again.status).toBe(409);
+  });
+
+  it.each([
+    ['an unknown response type', { response_type: 'maybe' }, /response_type: must be one of/],
+    ['an unknown field', { response_type: 'engaged', mood: 'happy' }, /unknown field mood/],
+  ])('refuses to complete a task with %s', async (_what, json, message) => {
+    const res = await engine.api('/agent_tasks/1/complete', { method: 'POST', json });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('sends no SMS without consent and nothing on a channel the customer opted out of', async () => {
+    await score('NOCONSENT', 'flexible', new Date('2026-11-25T06:00:00Z'));
+    await score('OPTEDOUT', 'flexible', new Date('2026-11-25T06:00:00Z'));
+    await settled('NOCONSENT', 3);
+    await settled('OPTEDOUT', 3);
+    const noConsent = await deliveriesOf('NOCONSENT');
+    expect(noConsent.sms).toMatchObject({ status: 'suppressed', last_error: 'no SMS consent' });
+    expect(noConsent.email?.status).toBe('outbox');
+    const optedOut = await deliveriesOf('OPTEDOUT');
+    expect(optedOut.email).toMatchObject({ status: 'suppressed' });
+    expect(optedOut.sms?.status).toBe('outbox');
+    expect(await count(engine, "select 1 from outbox_messages o join deliveries d using (delivery_id) where d.customer_id in ('NOCONSENT', 'OPTEDOUT') and ((d.customer_id = 'NOCONSENT' and d.channel = 'sms') or (d.customer_id = 'OPTEDOUT' and d.channel = 'email'))")).toBe(0);
+  });
+
+  it('holds an SMS for a customer in Tokyo scored at 23:30 local until 08:00 local, then sends it', async () => {
+    clock.set(new Date('2026-11-25T14:30:00Z')); // 23:30 in Tokyo
+    await score('TOKYO', 'flexible', new Date('2026-11-25T14:00:00Z'));
+    await waitFor('TOKYO sms scheduled', async () => (await deliveriesOf('TOKYO')).sms?.status === 'scheduled');
+    const sms = (await deliveriesOf('TOKYO')).sms!;
+    expect(sms.scheduled_for?.toISOString()).toBe('2026-11-25T23:00:00.000Z'); // 08:00 in Tokyo
+    const job = await engine.runtime.queues.deliveries.sms.getJob(deliverJobId(sms.delivery_id));
+    expect(await job?.getState()).toBe('delayed');
+
+    clock.set(new Date('2026-11-25T23:00:00Z'));
+    await job!.promote();
+    await waitFor('TOKYO sms sent at 08:00', async () => (await deliveriesOf('TOKYO')).sms?.status === 'outbox');
+    clock.set(new Date('2026-11-25T11:00:00Z'));
+  });
+
+  it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {
+    const d = (await deliveriesOf('FLEX')).app_notification!;
+    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    // The delivery already went out: a late duplicate job does nothing.
+    expect(await deliver(deps, d.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'already sent' });
+    // Reset it to pending and let two attempts race: exactly one writes.
+    await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [d.delivery_id]);
+    await engine.db.pool.query('delete from notifications where delivery_id = $1', [d.delivery_id]);
+    const results = await Promise.all([1, 2, 3].map(() => deliver(deps, d.delivery_id, inboxTransport, { last: false })));
+    expect(results.filter((r) => r.kind === 'settled')).toHaveLength(1);
+    expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [d.delivery_id])).toBe(1);
+  });
+});
