@@ -33,7 +33,9 @@ export class ProviderError extends Error {
       /** the provider's own error code, e.g. Twilio 21211 */
       code?: string;
       /** from a Retry-After header */
-      retryAfterMs?: number;
+      retryAfterMs?: number | undefined;
+      /** the request may have reached the provider (a timeout, a reset): never retry it blindly */
+      outcomeUnknown?: boolean;
     },
   ) {
     super(message);

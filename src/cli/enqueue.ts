@@ -2,6 +2,7 @@
 // Bad rows go to FILE.rejects.jsonl with their line and reason; the good ones are ingested.
 import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
@@ -56,13 +57,20 @@ await runCli(async () => {
   const pool = createPool(config.databaseUrl, 4);
   const connection = createRedisConnection(config.redisUrl);
   const queues = createQueues(connection, config.queuePrefix);
+  // Counts bytes for the progress bar as they pass; a 'data' listener would start the flow
+  // before the parser is attached and lose rows.
   let bytesRead = 0;
-  input.on('data', (data: Buffer | string) => {
-    bytesRead += data.length;
-  });
+  const counted = input.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytesRead += chunk.length;
+        done(null, chunk);
+      },
+    }),
+  );
   const progress = startProgress({ totalBytes: size, label: file === '-' ? 'stdin' : file });
   try {
-    const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(input, format, file), {
+    const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(counted, format, file), {
       source: file === '-' ? 'stdin' : `file:${file}`,
       onReject,
       onProgress: (rows) => progress.update(rows, bytesRead),

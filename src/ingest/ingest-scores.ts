@@ -46,16 +46,22 @@ export async function ingestScores(
   const chunkSize = options.chunkSize ?? 2_000;
   const fallbackDate = defaultScoreDate(deps.clock);
   const result: IngestResult = { batchId, accepted: 0, alreadyIngested: 0, rejected: 0 };
+  // Rejections are held per chunk and reported in line order when the chunk is flushed.
+  let rejections: Rejection[] = [];
   const reject = (line: number, error: string) => {
     result.rejected += 1;
-    options.onReject?.({ line, error });
+    rejections.push({ line, error });
+  };
+  const reportRejections = () => {
+    for (const rejection of rejections.sort((a, b) => a.line - b.line)) options.onReject?.(rejection);
+    rejections = [];
   };
   await createScoreBatch(deps.pool, batchId, options.source);
 
   let chunk: { line: number; row: ScoreRow }[] = [];
   let read = 0;
   const flush = async () => {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0) return reportRejections();
     const pending = chunk;
     chunk = [];
     const known = await findKnownCustomers(deps.pool, [...new Set(pending.map((p) => p.row.customerId))]);
@@ -94,6 +100,7 @@ export async function ingestScores(
       deps.queues,
       toEvaluate.map((row) => ({ customerId: row.customerId, scoreDate: row.scoreDate.toISOString() })),
     );
+    reportRejections();
   };
   for await (const source of rows) {
     read += 1;
@@ -103,7 +110,7 @@ export async function ingestScores(
       if ('error' in parsed) reject(source.line, parsed.error);
       else chunk.push({ line: source.line, row: parsed.row });
     }
-    if (chunk.length >= chunkSize) await flush();
+    if (chunk.length + rejections.length >= chunkSize) await flush();
     if (read % 1_000 === 0) options.onProgress?.(read);
   }
   await flush();

@@ -9,8 +9,8 @@ import type { Customer } from '../../src/domain/types.js';
 import { deliverJobId } from '../../src/queues/queues.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 
-// 11:00 UTC: midday in Madrid and New York is awake; 20:00 in Tokyo (inside quiet hours' window).
-const clock = fixedClock(new Date('2026-11-25T11:00:00Z'));
+// 14:00 UTC: 15:00 in Madrid and 09:00 in New York, inside the contact window for both.
+const clock = fixedClock(new Date('2026-11-25T14:00:00Z'));
 let engine: TestEngine;
 
 const customer = (id: string, extra: Partial<Customer> = {}): Customer => ({
@@ -68,7 +68,7 @@ describe('delivery with no provider credentials', () => {
     expect([d.email?.status, d.sms?.status, d.app_notification?.status]).toEqual(['outbox', 'outbox', 'sent']);
 
     const { rows } = await engine.db.pool.query<{ channel: string; recipient: string; payload: { subject?: string; body?: string; statusCallback?: string } }>(
-      "select channel, recipient, payload from outbox_messages o join deliveries d using (delivery_id) where d.customer_id = 'FLEX' order by channel",
+      "select o.channel, recipient, payload from outbox_messages o join deliveries d using (delivery_id) where d.customer_id = 'FLEX' order by channel",
     );
     expect(rows.map((r) => [r.channel, r.recipient])).toEqual([
       ['email', 'flex@example.com'],
@@ -94,7 +94,7 @@ describe('delivery with no provider credentials', () => {
     const list = (await (await engine.api('/agent_tasks?status=open')).json()) as { tasks: { task_id: number; customer_id: string; due_at: string; script: { opening: string } }[] };
     const task = list.tasks.find((t) => t.customer_id === 'CRIT');
     expect(task).toBeDefined();
-    expect(new Date(task!.due_at).toISOString()).toBe('2026-11-26T11:00:00.000Z');
+    expect(new Date(task!.due_at).toISOString()).toBe('2026-11-26T14:00:00.000Z');
     expect(task!.script.opening).toMatch(/Name CRIT/);
 
     const [first, second] = await Promise.all([
@@ -147,7 +147,7 @@ describe('delivery with no provider credentials', () => {
     clock.set(new Date('2026-11-25T23:00:00Z'));
     await job!.promote();
     await waitFor('TOKYO sms sent at 08:00', async () => (await deliveriesOf('TOKYO')).sms?.status === 'outbox');
-    clock.set(new Date('2026-11-25T11:00:00Z'));
+    clock.set(new Date('2026-11-25T14:00:00Z'));
   });
 
   it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {
