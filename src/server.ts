@@ -20,8 +20,9 @@ export interface RunningWeb {
 
 export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?: Clock; port?: number }): Promise<RunningWeb> {
   const adminToken = runtime.config.adminToken ?? randomBytes(24).toString('base64url');
+  const eventsConnection = createRedisConnection(runtime.config.redisUrl);
   const evaluateEvents = new QueueEvents(EVALUATE_QUEUE, {
-    connection: createRedisConnection(runtime.config.redisUrl),
+    connection: eventsConnection,
     prefix: bullPrefix(runtime.config.queuePrefix),
   });
   const app = createApp({ ...runtime, adminToken, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });
@@ -42,6 +43,7 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
         server.closeIdleConnections();
       });
       await evaluateEvents.close();
+      eventsConnection.disconnect();
     },
   };
 }

@@ -1,6 +1,7 @@
 // Starts every worker of the engine, one Redis connection each (BullMQ needs a blocking
 // connection per worker). Closing waits for active jobs to finish: SIGTERM drains.
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
 import { agentTaskTransport } from './channels/agent-tasks.js';
@@ -20,11 +21,22 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 20, sms: 10, app_notification: 10, phone: 5 };
+export const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_notification: 4, phone: 2 };
+
+/** Postgres connections a worker process needs: one per concurrent job, plus a few spare. */
+export function workerPoolSize(evaluateConcurrency: number): number {
+  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 2;
+}
 
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger }): RunningWorkers {
   const { config } = runtime;
-  const base = () => ({ connection: createRedisConnection(config.redisUrl), prefix: bullPrefix(config.queuePrefix) });
+  // BullMQ does not close connections it is handed, so we keep them and close them ourselves.
+  const connections: Redis[] = [];
+  const base = () => {
+    const connection = createRedisConnection(config.redisUrl);
+    connections.push(connection);
+    return { connection, prefix: bullPrefix(config.queuePrefix) };
+  };
 
   const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), {
     ...base(),
@@ -60,6 +72,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     workers,
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

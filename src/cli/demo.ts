@@ -17,12 +17,20 @@ import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 import { startWeb } from '../server.js';
 import { generatePortfolio } from '../synthetic/portfolio.js';
-import { startWorkers } from '../workers.js';
+import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
 import { checkServices } from './check-services.js';
 import { runCli } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 
 const DEMO_PREFIX = 'DEMO-';
+
+async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 function table(title: string, rows: (string | number)[][]): string {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, String(cell).length)), []);
@@ -31,7 +39,7 @@ function table(title: string, rows: (string | number)[][]): string {
 }
 
 function printSummary(summary: BatchSummary, scores: number, seconds: number): void {
-  console.log(`\n=== Scoring batch: ${scores} scores decided in ${seconds.toFixed(1)} s ===\n`);
+  console.log(`\n=== Scoring batch: ${scores} scores decided and delivered in ${seconds.toFixed(1)} s ===\n`);
   console.log(table('Decisions by outcome and reason:', summary.decisions.map((d) => [d.outcome, d.reason ?? '-', d.count])));
   console.log(table('\nInterventions by type:', summary.interventions.map((i) => [i.type, i.holdout ? 'holdout (not contacted)' : 'treated', i.count])));
   console.log(table('\nDeliveries by channel and status:', summary.deliveries.map((d) => [d.channel, d.status, d.count])));
@@ -48,7 +56,8 @@ await runCli(async () => {
 
   const applied = await migrate(config.databaseUrl);
   console.log(`database ready (${applied.length} migration(s) applied)`);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) + 4 });
+  console.log(describeTransports(runtime));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });
 
@@ -68,13 +77,19 @@ await runCli(async () => {
   const result = await ingestScores({ ...runtime, clock: systemClock }, readBatchRows(createReadStream(file), 'jsonl', file), { source: `demo:${file}` });
   console.log(`scoring batch ${file}: accepted ${result.accepted} (${result.alreadyIngested} already ingested earlier), rejected ${result.rejected}`);
 
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+  await waitUntil('every score decided', 120_000, async () => {
     const { rows } = await runtime.pool.query<{ n: number }>("select count(*)::int as n from decisions where score_date = $1 and customer_id like 'DEMO-%'", [asOf]);
-    if ((rows[0]?.n ?? 0) >= portfolio.batch.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${rows[0]?.n ?? 0} of ${portfolio.batch.length} scores were decided within 120 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+    return (rows[0]?.n ?? 0) >= portfolio.batch.length;
+  });
+  // Deliveries waiting for quiet hours to end stay 'scheduled'; everything else settles now.
+  await waitUntil('every delivery settled', 120_000, async () => {
+    const { rows } = await runtime.pool.query<{ n: number }>(
+      `select count(*)::int as n from deliveries d join interventions i using (intervention_id) join decisions x using (decision_id)
+        where x.score_date = $1 and d.customer_id like 'DEMO-%' and d.status in ('pending', 'sending')`,
+      [asOf],
+    );
+    return rows[0]?.n === 0;
+  });
   printSummary(await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX), portfolio.batch.length, (Date.now() - batchStarted) / 1000);
 
   console.log(`\nAPI:         ${web.url}  (Authorization: Bearer ${web.adminToken})`);

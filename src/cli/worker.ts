@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
-import { startWorkers } from '../workers.js';
+import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 
@@ -12,9 +12,10 @@ try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config, { poolSize: config.evaluateConcurrency + 4 });
+  const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) });
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
+  logger.info(describeTransports(runtime));
   onShutdown(logger, async () => {
     await workers.close();
     await runtime.close();

@@ -20,7 +20,7 @@ const REGIONS = [
   { timezone: 'America/Los_Angeles', locale: 'en', currency: 'USD', dial: '+1415555' },
   { timezone: 'America/Mexico_City', locale: 'es-MX', currency: 'MXN', dial: '+52551234' },
   { timezone: 'Europe/Madrid', locale: 'es', currency: 'EUR', dial: '+3461234' },
-  { timezone: 'Europe/London', locale: 'en-GB', currency: 'GBP', dial: '+4479111' },
+  { timezone: 'Europe/London', locale: 'en-GB', currency: 'GBP', dial: '+44791112' },
   { timezone: 'Asia/Tokyo', locale: 'en', currency: 'JPY', dial: '+81901234' },
 ] as const;
 const FIRST = ['Ana', 'James', 'María', 'Liam', 'Sofía', 'Noah', 'Lucía', 'Olivia', 'Mateo', 'Aiko', 'Siobhán', 'Chloé', 'Ravi', 'Zoë'];
