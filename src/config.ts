@@ -72,6 +72,9 @@ const envSchema = z.object({
       return ms;
     }),
   EVALUATE_CONCURRENCY: positiveInt(8),
+  DELIVERY_MAX_ATTEMPTS: positiveInt(8),
+  DELIVERY_BACKOFF_MS: positiveInt(2_000),
+  PROVIDER_TIMEOUT_MS: positiveInt(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,6 +108,10 @@ export interface Config {
   holdoutPercent: number | undefined;
   metricsEveryMs: number;
   evaluateConcurrency: number;
+  /** a retryable send is tried this many times in all, the waits doubling from backoffMs */
+  delivery: { maxAttempts: number; backoffMs: number };
+  /** how long a provider may take to answer; past it the send's outcome is unknown */
+  providerTimeoutMs: number;
   logLevel: string;
 }
 
@@ -153,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdoutPercent: e.HOLDOUT_PERCENT,
     metricsEveryMs: e.METRICS_EVERY,
     evaluateConcurrency: e.EVALUATE_CONCURRENCY,
+    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
+    providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

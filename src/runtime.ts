@@ -24,7 +24,7 @@ export async function createRuntime(config: Config, options: { poolSize?: number
   const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
   const pool = createPool(config.databaseUrl, options.poolSize ?? 10);
   const redis = createRedisConnection(config.redisUrl);
-  const queues = createQueues(redis, config.queuePrefix);
+  const queues = createQueues(redis, config.queuePrefix, config.delivery);
   const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));
   return {
     config,

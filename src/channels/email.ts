@@ -36,6 +36,6 @@ export function emailTransport(config: Config): Transport {
       return { recipient: request.to, payload: { from: { email: config.sender.email, name: fromName }, ...request } };
     });
   }
-  const sender = createSendGridSender({ apiKey, apiUrl, fromEmail, fromName });
+  const sender = createSendGridSender({ apiKey, apiUrl, fromEmail, fromName, timeoutMs: config.providerTimeoutMs });
   return { kind: 'provider', provider: 'sendgrid', send: (work) => sender.send(emailRequest(work)) };
 }

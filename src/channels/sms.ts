@@ -31,6 +31,6 @@ export function smsTransport(config: Config): Transport {
       return { recipient: request.to, payload: request };
     });
   }
-  const sender = createTwilioSender({ accountSid, authToken, fromNumber, apiUrl });
+  const sender = createTwilioSender({ accountSid, authToken, fromNumber, apiUrl, timeoutMs: config.providerTimeoutMs });
   return { kind: 'provider', provider: 'twilio', send: (work) => sender.send(smsRequest(work, config.publicBaseUrl)) };
 }

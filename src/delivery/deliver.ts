@@ -128,6 +128,13 @@ async function sendThroughProvider(
       throw error;
     }
     const described = describeProviderError(error);
+    if (error.details.outcomeUnknown) {
+      // The request may have been accepted: re-sending could text someone twice. The
+      // provider's webhook, which carries the delivery id, settles it.
+      await markUnknown(deps.pool, work.deliveryId, described, deps.clock.now());
+      await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, deps.clock.now());
+      return { kind: 'settled', status: 'unknown' };
+    }
     if (error.retryable && !attempt.last) {
       await releaseForRetry(deps.pool, work.deliveryId, described, deps.clock.now());
       throw new RetryLater(described, error.details.retryAfterMs);

@@ -34,13 +34,13 @@ export const EVALUATE_JOB_OPTIONS = {
   backoff: { type: 'exponential', delay: 1_000 },
 } satisfies JobsOptions;
 
-export const DELIVER_JOB_OPTIONS = {
-  ...RETAIN,
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-} satisfies JobsOptions;
+/** Exponential backoff with jitter, so that retries of many deliveries do not arrive together. */
+export function deliverJobOptions(retry: { maxAttempts: number; backoffMs: number }): JobsOptions {
+  return { ...RETAIN, attempts: retry.maxAttempts, backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 } };
+}
 
-export function createQueues(connection: Redis, queuePrefix: string): Queues {
+export function createQueues(connection: Redis, queuePrefix: string, retry = { maxAttempts: 8, backoffMs: 2_000 }): Queues {
+  const DELIVER_JOB_OPTIONS = deliverJobOptions(retry);
   const opts = { connection, prefix: bullPrefix(queuePrefix) };
   const evaluate = new Queue<EvaluateJobData>(EVALUATE_QUEUE, { ...opts, defaultJobOptions: EVALUATE_JOB_OPTIONS });
   const deliveries = {
