@@ -1,5 +1,6 @@
 // The engine's queues and their producers. Job ids are derived from what the job is about,
 // so that enqueueing the same work twice while the first job is still known adds nothing.
+import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../domain/types.js';
@@ -71,13 +72,33 @@ export function deliverJobId(deliveryId: number): string {
   return `d-${deliveryId}`;
 }
 
-/** One evaluate job per score, added in bulk. */
-export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef[]): Promise<void> {
-  if (refs.length === 0) return;
-  await queues.evaluate.addBulk(
-    refs.map((ref) => ({ name: 'evaluate', data: { scores: [ref] }, opts: { jobId: evaluateJobId(ref) } })),
-  );
+/** A chunk's job id: derived from the scores it carries, so the same chunk enqueued twice is one job. */
+export function evaluateChunkJobId(refs: readonly ScoreRef[]): string {
+  const hash = createHash('sha256');
+  for (const ref of refs) hash.update(`${ref.customerId}\u0000${Date.parse(ref.scoreDate)}\n`);
+  return `c-${refs.length}-${hash.digest('base64url').slice(0, 32)}`;
 }
+
+/**
+ * Evaluations for a batch of scores. Scores travel in chunks: one job evaluates its chunk with
+ * set-based SQL (one read, one write per table), which is what lets a nightly batch of millions
+ * clear in minutes; a single score keeps the per-score job id that the trigger route shares.
+ */
+export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef[], chunkSize = EVALUATE_CHUNK_SIZE): Promise<void> {
+  if (refs.length === 0) return;
+  if (refs.length === 1) {
+    await queues.evaluate.add('evaluate', { scores: [refs[0]!] }, { jobId: evaluateJobId(refs[0]!) });
+    return;
+  }
+  const jobs = [];
+  for (let i = 0; i < refs.length; i += chunkSize) {
+    const scores = refs.slice(i, i + chunkSize);
+    jobs.push({ name: 'evaluate', data: { scores }, opts: { jobId: scores.length === 1 ? evaluateJobId(scores[0]!) : evaluateChunkJobId(scores) } });
+  }
+  await queues.evaluate.addBulk(jobs);
+}
+
+export const EVALUATE_CHUNK_SIZE = 100;
 
 export interface DeliveryToEnqueue {
   deliveryId: number;

@@ -66,7 +66,8 @@ describe('npm run enqueue', () => {
       [9, 'customer_id'],
     ]);
     expect(await count(engine, 'select 1 from risk_scores')).toBe(2);
-    expect(await engine.runtime.queues.evaluate.getJobCountByTypes('waiting')).toBe(2);
+    const jobs = await engine.runtime.queues.evaluate.getJobs(['waiting']);
+    expect(jobs.flatMap((job) => job.data.scores.map((s) => s.customerId)).sort()).toEqual(['A1', 'A4']);
   });
 
   it('reads JSONL from stdin and reports a line that is not JSON', async () => {
