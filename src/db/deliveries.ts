@@ -1,6 +1,7 @@
 // Delivery rows: the unit that is sent at most once. Every status change is a conditional
 // update from the states it may come from, so a duplicate or late job changes nothing.
 import type { Channel, Customer, DeliveryStatus } from '../domain/types.js';
+import { customerFromRow, type CustomerColumns } from './customers.js';
 import type { Queryable } from './pool.js';
 
 export interface DeliveryWork {
@@ -18,7 +19,7 @@ export interface DeliveryWork {
   suppressedBecause: string | null;
 }
 
-interface WorkRow {
+interface WorkRow extends CustomerColumns {
   delivery_id: number;
   intervention_id: number;
   channel: Channel;
@@ -27,13 +28,6 @@ interface WorkRow {
   intervention_type: string;
   contact_by: Date;
   messages: Record<string, unknown> | null;
-  customer_id: string;
-  full_name: string | null;
-  email: string | null;
-  phone: string | null;
-  timezone: string | null;
-  locale: string | null;
-  sms_consent: boolean | null;
   suppressed_because: string | null;
 }
 
@@ -59,15 +53,7 @@ export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promi
     interventionType: row.intervention_type,
     contactBy: row.contact_by,
     messages: row.messages,
-    customer: {
-      customerId: row.customer_id,
-      fullName: row.full_name ?? '',
-      email: row.email,
-      phone: row.phone,
-      timezone: row.timezone ?? 'UTC',
-      locale: row.locale ?? 'en',
-      smsConsent: row.sms_consent ?? false,
-    },
+    customer: customerFromRow(row),
     suppressedBecause: row.suppressed_because,
   };
 }

@@ -2,6 +2,7 @@
 // transaction that will record their decisions (customers locked first, see lockCustomers).
 import type { Customer, ScheduledPayment } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
+import { customerFromRow, type CustomerColumns } from './customers.js';
 import type { Queryable } from './pool.js';
 
 export interface EvaluationState {
@@ -19,17 +20,10 @@ export interface EvaluationState {
   existingDecisionId: number | null;
 }
 
-interface StateRow {
-  customer_id: string;
+interface StateRow extends CustomerColumns {
   score_date: Date;
   risk_score: number;
   decision_id: number | null;
-  full_name: string | null;
-  email: string | null;
-  phone: string | null;
-  timezone: string | null;
-  locale: string | null;
-  sms_consent: boolean | null;
   known_customer: boolean;
   recent_scores: number[];
   last_intervention_at: Date | null;
@@ -84,15 +78,7 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
     scoreDate: row.score_date,
     riskScore: row.risk_score,
     customer: row.known_customer
-      ? {
-          customerId: row.customer_id,
-          fullName: row.full_name ?? '',
-          email: row.email,
-          phone: row.phone,
-          timezone: row.timezone ?? 'UTC',
-          locale: row.locale ?? 'en',
-          smsConsent: row.sms_consent ?? false,
-        }
+      ? customerFromRow(row)
       : null,
     recentScores: row.recent_scores,
     lastInterventionAt: row.last_intervention_at,
