@@ -1,17 +1,22 @@
-// Rendering an intervention's messages from the template files, per type, channel and
-// locale (Handlebars). Templates are parsed and compiled once per process; rendering is a
-// hot path of the evaluate worker.
-import { existsSync, readFileSync } from 'node:fs';
+// Rendering an intervention's messages from the template files in templates/<locale>/<type>/
+// (Handlebars). A locale's files are read, checked and compiled once, the first time a customer
+// of that locale is rendered; after that, rendering is formatting plus compiled template calls,
+// because it runs in the evaluate worker's hot loop.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { smsSegments } from '../domain/sms-segments.js';
-import type { Channel, Customer, InterventionType, Offer, ScheduledPayment } from '../domain/types.js';
-import { firstName, formatInstant, paymentWords } from './format.js';
+import { smsSegments, type SmsSize } from '../domain/sms-segments.js';
+import { INTERVENTION_TYPES, OFFERS, type Channel, type Customer, type InterventionType, type Offer, type ScheduledPayment } from '../domain/types.js';
+import { canonicalLocale, firstName, formatAmount, formatChoices, formatDay, formatDueDate } from './format.js';
 
-export const TEMPLATES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Beside this file when run from source (tsx); tsc does not copy templates into dist/, so a
+// compiled build reads them from the source tree.
+export const TEMPLATES_DIR = [path.join(here, 'templates'), path.resolve(here, '../../../src/messages/templates')].find((dir) => existsSync(dir)) ?? path.join(here, 'templates');
+export const DEFAULT_LOCALE = 'en';
 export const MAX_SMS_SEGMENTS = 2;
 
 export interface MessageContext {
@@ -23,13 +28,15 @@ export interface MessageContext {
   contactBy: Date;
   /** https://…/unsubscribe/<token>, built by the caller */
   unsubscribeUrl: string;
-  sender: { name: string; email: string; phone: string; helpUrl: string };
+  /** the lender's identity, configurable */
+  sender: { name: string; email: string; phone?: string; helpUrl: string };
 }
 
 export interface EmailMessage {
   subject: string;
   html: string;
   text: string;
+  /** List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click) */
   headers: Record<string, string>;
 }
 export interface SmsMessage {
@@ -55,168 +62,305 @@ export interface RenderedMessages {
   phone?: CallScript;
 }
 
-// The files' shapes, checked when they are loaded: a broken template fails loudly at start.
-const typeFileSchema = z.object({
-  email: z.object({ subject: z.string(), paragraphs: z.array(z.string()).min(1), closing: z.array(z.string()) }),
-  /** in order of preference: the first that fits in two segments is sent */
-  sms: z.array(z.string()).min(1),
-  app: z.object({ title: z.string(), body: z.string(), action: z.string() }),
-  phone: z.object({ opening: z.string(), points: z.array(z.string()), record: z.array(z.string()) }),
-});
-const localeFileSchema = z.object({
-  offers: z.record(z.string(), z.string()),
-  email: z.object({ offersIntro: z.string(), signoff: z.string(), footer: z.string(), unsubscribe: z.string() }),
-});
+/** Even the shorter SMS wording takes more than two segments for this customer. Nothing is cut. */
+export class SmsTooLongError extends Error {
+  constructor(
+    readonly template: string,
+    readonly size: SmsSize,
+  ) {
+    super(`template ${template} renders ${size.segments} SMS segments (${size.encoding}, ${size.units} units); at most ${MAX_SMS_SEGMENTS} are allowed`);
+    this.name = 'SmsTooLongError';
+  }
+}
 
-type Template = Handlebars.TemplateDelegate<Record<string, unknown>>;
-interface CompiledType {
-  email: { subject: Template; paragraphs: Template[]; closing: Template[] };
-  sms: Template[];
-  app: { title: Template; body: Template; action: Template };
+// ---- loading -------------------------------------------------------------------------------
+
+type Template = Handlebars.TemplateDelegate;
+
+/** The files every type directory holds; .html.hbs files are HTML-escaped, all others are plain text. */
+const TYPE_FILES = [
+  'email.subject.hbs',
+  'email.html.hbs',
+  'email.text.hbs',
+  'sms.hbs',
+  'sms.short.hbs',
+  'app.title.hbs',
+  'app.body.hbs',
+  'app.action.hbs',
+] as const;
+type TypeFile = (typeof TYPE_FILES)[number];
+
+const offerWordsSchema = z.strictObject({ label: z.string().min(1), detail: z.string().min(1), phrase: z.string().min(1) });
+const offersFileSchema = z.record(z.enum(OFFERS), offerWordsSchema);
+const phoneFileSchema = z.strictObject({
+  opening: z.string().min(1),
+  points: z.array(z.string().min(1)).min(1),
+  record: z.array(z.string().min(1)).min(1),
+});
+type OfferWords = z.infer<typeof offerWordsSchema>;
+
+interface TypeTemplates {
+  files: Record<TypeFile, Template>;
   phone: { opening: Template; points: Template[]; record: Template[] };
 }
-interface CompiledLocale {
-  offers: Record<string, string>;
-  email: { offersIntro: Template; signoff: Template; footer: Template; unsubscribe: Template };
-  html: Template;
-  types: Map<InterventionType, CompiledType>;
+interface LocaleTemplates {
+  /** the directory name, e.g. 'es' */
+  locale: string;
+  offers: Record<Offer, OfferWords>;
+  types: Record<InterventionType, TypeTemplates>;
 }
 
-// Text channels must not be HTML-escaped ("O'Brien" stays O'Brien); only the HTML layout escapes.
-const text = (source: string): Template => Handlebars.compile(source, { noEscape: true, strict: true });
-const locales = new Map<string, CompiledLocale | null>();
+// strict: a misspelt field throws instead of rendering as nothing. knownHelpersOnly: only
+// if/each/with, which also lets Handlebars compile plain lookups. HTML escapes; text does not, so
+// "O'Brien" stays O'Brien in an SMS and becomes O&#x27;Brien in HTML.
+const TEXT_OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true, noEscape: true };
+const HTML_OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true };
 
-function readYaml(file: string): unknown {
-  return parseYaml(readFileSync(file, 'utf8'));
-}
-
-function loadLocale(locale: string): CompiledLocale | null {
-  if (locales.has(locale)) return locales.get(locale) ?? null;
-  const dir = path.join(TEMPLATES_DIR, locale);
-  if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale) || !existsSync(path.join(dir, 'locale.yaml'))) {
-    locales.set(locale, null);
-    return null;
+/** Handlebars compiles lazily; parsing now makes a broken template fail at load, not in the middle of a batch. */
+function checkSyntax(source: string, file: string): string {
+  try {
+    Handlebars.parse(source);
+  } catch (error) {
+    throw new Error(`template ${path.relative(TEMPLATES_DIR, file)}: ${(error as Error).message}`);
   }
-  const file = localeFileSchema.parse(readYaml(path.join(dir, 'locale.yaml')));
-  const compiled: CompiledLocale = {
-    offers: file.offers,
-    email: {
-      offersIntro: text(file.email.offersIntro),
-      signoff: text(file.email.signoff),
-      footer: text(file.email.footer),
-      unsubscribe: text(file.email.unsubscribe),
-    },
-    html: Handlebars.compile(readFileSync(path.join(dir, 'email.html.hbs'), 'utf8'), { strict: true }),
-    types: new Map(),
-  };
-  locales.set(locale, compiled);
-  return compiled;
+  return source;
 }
 
-function loadType(locale: CompiledLocale, localeName: string, type: InterventionType): CompiledType {
-  const known = locale.types.get(type);
-  if (known) return known;
-  const file = path.join(TEMPLATES_DIR, localeName, `${type}.yaml`);
-  const parsed = typeFileSchema.safeParse(readYaml(file));
-  if (!parsed.success) throw new Error(`template ${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  const t = parsed.data;
-  const compiled: CompiledType = {
-    email: { subject: text(t.email.subject), paragraphs: t.email.paragraphs.map(text), closing: t.email.closing.map(text) },
-    sms: t.sms.map(text),
-    app: { title: text(t.app.title), body: text(t.app.body), action: text(t.app.action) },
-    phone: { opening: text(t.phone.opening), points: t.phone.points.map(text), record: t.phone.record.map(text) },
-  };
-  locale.types.set(type, compiled);
-  return compiled;
+function readTemplate(file: string): string {
+  if (!existsSync(file)) throw new Error(`template ${path.relative(TEMPLATES_DIR, file)} is missing`);
+  return checkSyntax(readFileSync(file, 'utf8'), file);
 }
 
-/** 'es-MX' → 'es-MX' if it has templates, else 'es', else 'en'. */
-export function templateLocale(locale: string): string {
-  const candidates = [locale, locale.split('-')[0] ?? locale, 'en'];
-  const found = candidates.find((candidate) => loadLocale(candidate) !== null);
-  if (!found) throw new Error(`no templates for locale '${locale}' nor for 'en' in ${TEMPLATES_DIR}`);
+function readYamlFile<T>(file: string, schema: z.ZodType<T>): T {
+  const name = path.relative(TEMPLATES_DIR, file);
+  if (!existsSync(file)) throw new Error(`template ${name} is missing`);
+  let content: unknown;
+  try {
+    content = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`template ${name}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(content);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`template ${name}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Each locale gets its own pair of Handlebars environments, so that its partials (footer, offer
+ * list, how to reach us) do not collide with another locale's. partials/x.html.hbs is the HTML
+ * flavour of partial x, partials/x.text.hbs the text one, partials/x.hbs serves both.
+ */
+function loadLocale(locale: string): LocaleTemplates {
+  const dir = path.join(TEMPLATES_DIR, locale);
+  const text = Handlebars.create();
+  const html = Handlebars.create();
+  const partialsDir = path.join(dir, 'partials');
+  for (const file of existsSync(partialsDir) ? readdirSync(partialsDir).sort() : []) {
+    const match = /^([a-z0-9-]+)(?:\.(html|text))?\.hbs$/.exec(file);
+    if (!match?.[1]) throw new Error(`template ${locale}/partials/${file}: a partial is named name.hbs, name.text.hbs or name.html.hbs`);
+    // A partial is often used inside a sentence ("…or {{> reach-us}}."): its file's final newline is not part of it.
+    const source = readTemplate(path.join(partialsDir, file)).replace(/\r?\n$/, '');
+    if (match[2] !== 'html') text.registerPartial(match[1], text.compile(source, TEXT_OPTIONS));
+    if (match[2] !== 'text') html.registerPartial(match[1], html.compile(source, HTML_OPTIONS));
+  }
+  const compileType = (type: InterventionType): TypeTemplates => {
+    const typeDir = path.join(dir, type);
+    const files = Object.fromEntries(
+      TYPE_FILES.map((file) => {
+        const source = readTemplate(path.join(typeDir, file));
+        return [file, file.endsWith('.html.hbs') ? html.compile(source, HTML_OPTIONS) : text.compile(source, TEXT_OPTIONS)];
+      }),
+    ) as Record<TypeFile, Template>;
+    const phoneFile = path.join(typeDir, 'phone.yaml');
+    const phone = readYamlFile(phoneFile, phoneFileSchema);
+    const compileLine = (source: string) => text.compile(checkSyntax(source, phoneFile), TEXT_OPTIONS);
+    return { files, phone: { opening: compileLine(phone.opening), points: phone.points.map(compileLine), record: phone.record.map(compileLine) } };
+  };
+  return {
+    locale,
+    offers: readYamlFile(path.join(dir, 'offers.yaml'), offersFileSchema),
+    types: Object.fromEntries(INTERVENTION_TYPES.map((type) => [type, compileType(type)])) as Record<InterventionType, TypeTemplates>,
+  };
+}
+
+let localeDirs: Map<string, string> | null = null;
+const loaded = new Map<string, LocaleTemplates>();
+
+/** The locales that have templates: every directory of templates/ holding an offers.yaml. */
+export function availableLocales(): string[] {
+  localeDirs ??= new Map(
+    readdirSync(TEMPLATES_DIR, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(path.join(TEMPLATES_DIR, entry.name, 'offers.yaml')))
+      .map((entry) => [entry.name.toLowerCase(), entry.name]),
+  );
+  return [...localeDirs.values()].sort();
+}
+
+function templatesFor(locale: string): LocaleTemplates {
+  let templates = loaded.get(locale);
+  if (!templates) {
+    templates = loadLocale(locale);
+    loaded.set(locale, templates);
+  }
+  return templates;
+}
+
+/** Reads and compiles every locale now (a start-up check): a missing or broken file throws here. */
+export function loadAllTemplates(): string[] {
+  const locales = availableLocales();
+  for (const locale of locales) templatesFor(locale);
+  return locales;
+}
+
+/** The template directory for a customer's locale: 'es-MX' → 'es-MX' if it has templates, else 'es', else 'en'. */
+export function templateLocale(customerLocale: string): string {
+  availableLocales();
+  const tag = customerLocale.trim().toLowerCase().replace(/_/g, '-');
+  const candidates = [tag, tag.split('-')[0] ?? tag, DEFAULT_LOCALE];
+  for (const candidate of candidates) {
+    const dir = localeDirs?.get(candidate);
+    if (dir) return dir;
+  }
+  throw new Error(`no templates for locale '${customerLocale}' nor for '${DEFAULT_LOCALE}' in ${TEMPLATES_DIR}`);
+}
+
+interface ResolvedLocale {
+  templates: LocaleTemplates;
+  /** the locale numbers and dates are written in: the customer's own when it is the template's language */
+  format: string;
+}
+const resolved = new Map<string, ResolvedLocale>();
+
+function resolveLocale(customerLocale: string): ResolvedLocale {
+  let found = resolved.get(customerLocale);
+  if (!found) {
+    const templates = templatesFor(templateLocale(customerLocale));
+    const own = canonicalLocale(customerLocale);
+    const sameLanguage = own !== null && own.split('-')[0]?.toLowerCase() === templates.locale.split('-')[0]?.toLowerCase();
+    // An 'fr' customer reads English templates: an English date, not '1 décembre' inside English text.
+    found = { templates, format: sameLanguage && own ? own : (canonicalLocale(templates.locale) ?? DEFAULT_LOCALE) };
+    if (resolved.size < 1_000) resolved.set(customerLocale, found);
+  }
   return found;
 }
 
-const clean = (value: string) => value.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+// ---- rendering -----------------------------------------------------------------------------
 
-export function renderMessages(ctx: MessageContext, channels: readonly Channel[]): RenderedMessages {
-  const localeName = templateLocale(ctx.customer.locale);
-  const locale = loadLocale(localeName)!;
-  const templates = loadType(locale, localeName, ctx.type);
-  const offers = ctx.offers.map((offer) => locale.offers[offer] ?? offer);
-  const data: Record<string, unknown> = {
-    name: firstName(ctx.customer.fullName),
-    fullName: ctx.customer.fullName,
-    payment: paymentWords(ctx.payment, ctx.customer.locale),
+const block = (value: string) => value.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+const line = (value: string) => value.replace(/[ \t\r\n]+/g, ' ').trim();
+// In an SMS, the no-break spaces Intl puts in '182,40 €' or '7:00 PM' would force UCS-2 for the
+// whole message: a plain space reads the same on a phone.
+const smsLine = (value: string) => value.replace(/\s+/g, ' ').trim();
+const UNSUBSCRIBE_URL = /^https?:\/\/[^\s<>]+$/;
+
+function templateData(ctx: MessageContext, locale: ResolvedLocale): Record<string, unknown> {
+  const { customer, payment } = ctx;
+  const offers = ctx.offers.map((offer) => locale.templates.offers[offer]);
+  return {
+    lang: locale.format,
+    name: firstName(customer.fullName),
+    fullName: customer.fullName.trim(),
+    payment: payment
+      ? {
+          amount: formatAmount(payment.amount, payment.currency, locale.format),
+          dueDate: formatDueDate(payment.dueDate, locale.format, 'long'),
+          dueDateShort: formatDueDate(payment.dueDate, locale.format, 'short'),
+        }
+      : null,
     offers,
-    contactBy: formatInstant(ctx.contactBy, ctx.customer),
-    sender: ctx.sender,
+    offerList: formatChoices(offers.map((offer) => offer.phrase), locale.format),
+    contactBy: formatDay(ctx.contactBy, locale.format, customer.timezone, 'long'),
+    contactByShort: formatDay(ctx.contactBy, locale.format, customer.timezone, 'short'),
+    sender: { name: ctx.sender.name, email: ctx.sender.email, phone: ctx.sender.phone || null, helpUrl: ctx.sender.helpUrl },
     unsubscribeUrl: ctx.unsubscribeUrl,
   };
+}
+
+export function renderMessages(ctx: MessageContext, channels: readonly Channel[]): RenderedMessages {
+  const locale = resolveLocale(ctx.customer.locale);
+  const templates = locale.templates.types[ctx.type];
+  const data = templateData(ctx, locale);
   const rendered: RenderedMessages = {};
   for (const channel of channels) {
-    if (channel === 'email') rendered.email = renderEmail(templates, locale, data, ctx);
-    if (channel === 'sms') rendered.sms = renderSms(templates, data, `${localeName}/${ctx.type}`);
-    if (channel === 'app_notification') {
-      rendered.app_notification = {
-        title: clean(templates.app.title(data)),
-        body: clean(templates.app.body(data)),
-        action: { label: clean(templates.app.action(data)), url: ctx.sender.helpUrl },
-      };
-    }
-    if (channel === 'phone') {
-      rendered.phone = {
-        opening: clean(templates.phone.opening(data)),
-        points: templates.phone.points.map((point) => clean(point(data))).filter(Boolean),
-        offers,
-        record: templates.phone.record.map((item) => clean(item(data))),
-      };
+    switch (channel) {
+      case 'email':
+        rendered.email = renderEmail(templates, data, ctx.unsubscribeUrl);
+        break;
+      case 'sms':
+        rendered.sms = renderSms(templates, data, `${locale.templates.locale}/${ctx.type}`);
+        break;
+      case 'app_notification':
+        rendered.app_notification = {
+          title: line(templates.files['app.title.hbs'](data)),
+          body: line(templates.files['app.body.hbs'](data)),
+          action: { label: line(templates.files['app.action.hbs'](data)), url: ctx.sender.helpUrl },
+        };
+        break;
+      case 'phone':
+        rendered.phone = {
+          opening: line(templates.phone.opening(data)),
+          points: templates.phone.points.map((point) => line(point(data))).filter((point) => point.length > 0),
+          offers: (data.offers as OfferWords[]).map((offer) => `${offer.label}: ${offer.detail}`),
+          record: templates.phone.record.map((item) => line(item(data))),
+        };
+        break;
     }
   }
   return rendered;
 }
 
-function renderEmail(templates: CompiledType, locale: CompiledLocale, data: Record<string, unknown>, ctx: MessageContext): EmailMessage {
-  const paragraphs = templates.email.paragraphs.map((p) => clean(p(data))).filter(Boolean);
-  const closing = templates.email.closing.map((p) => clean(p(data))).filter(Boolean);
-  const offersIntro = clean(locale.email.offersIntro(data));
-  const signoff = clean(locale.email.signoff(data));
-  const footer = clean(locale.email.footer(data));
-  const unsubscribe = clean(locale.email.unsubscribe(data));
-  const offers = data.offers as string[];
-  const textBody = [
-    ...paragraphs,
-    offers.length ? `${offersIntro}\n${offers.map((offer) => `- ${offer}`).join('\n')}` : '',
-    ...closing,
-    signoff,
-    '--',
-    footer,
-    `${unsubscribe}: ${ctx.unsubscribeUrl}`,
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+function renderEmail(templates: TypeTemplates, data: Record<string, unknown>, unsubscribeUrl: string): EmailMessage {
+  // The URL goes into a header as it is: anything but a plain absolute URL is a caller's bug.
+  if (!UNSUBSCRIBE_URL.test(unsubscribeUrl)) throw new Error(`unsubscribe URL '${unsubscribeUrl}' is not an absolute http(s) URL`);
+  const subject = line(templates.files['email.subject.hbs'](data));
   return {
-    subject: clean(templates.email.subject(data)),
-    text: textBody,
-    html: locale.html({ ...data, paragraphs, closing, offersIntro, signoff, footer, unsubscribe, lang: ctx.customer.locale }),
+    subject,
+    html: templates.files['email.html.hbs']({ ...data, subject }),
+    text: block(templates.files['email.text.hbs'](data)),
     headers: {
-      'List-Unsubscribe': `<${ctx.unsubscribeUrl}>`,
+      'List-Unsubscribe': `<${unsubscribeUrl}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
   };
 }
 
-function renderSms(templates: CompiledType, data: Record<string, unknown>, name: string): SmsMessage {
-  for (const template of templates.sms) {
-    const body = clean(template(data)).replace(/\s*\n\s*/g, ' ');
-    const size = smsSegments(body);
-    if (size.segments <= MAX_SMS_SEGMENTS) return { body, encoding: size.encoding, segments: size.segments };
-  }
-  throw new Error(`template ${name}/sms: every variant is longer than ${MAX_SMS_SEGMENTS} segments for this customer`);
+export interface SmsVariant extends SmsMessage {
+  /** e.g. 'es/flexible_payment/sms.short.hbs' */
+  template: string;
 }
 
-/** The reference design's message_sent: the text of the first channel's message. */
+/**
+ * Both SMS wordings of a type, for reading (npm run preview): sms.hbs is sent when it fits in two
+ * segments; sms.short.hbs, which keeps the name, amount, date and STOP wording but drops the rest,
+ * when it does not (a long name, or an accent that turns the message into UCS-2, 67 units a part).
+ */
+export function renderSmsVariants(ctx: MessageContext): SmsVariant[] {
+  const locale = resolveLocale(ctx.customer.locale);
+  const data = templateData(ctx, locale);
+  const templates = locale.templates.types[ctx.type];
+  return SMS_FILES.map((file) => ({ template: `${locale.templates.locale}/${ctx.type}/${file}`, ...smsOf(templates.files[file](data)) }));
+}
+
+const SMS_FILES = ['sms.hbs', 'sms.short.hbs'] as const;
+
+function smsOf(rendered: string): SmsMessage {
+  const body = smsLine(rendered);
+  const { encoding, segments } = smsSegments(body);
+  return { body, encoding, segments };
+}
+
+function renderSms(templates: TypeTemplates, data: Record<string, unknown>, name: string): SmsMessage {
+  const full = smsOf(templates.files['sms.hbs'](data));
+  if (full.segments <= MAX_SMS_SEGMENTS) return full;
+  const short = smsOf(templates.files['sms.short.hbs'](data));
+  if (short.segments <= MAX_SMS_SEGMENTS) return short;
+  throw new SmsTooLongError(`${name}/sms.short.hbs`, smsSegments(short.body));
+}
+
+/** The reference design's interventions.message_sent: the text of the first channel's message. */
 export function primaryMessageText(messages: RenderedMessages, channels: readonly Channel[]): string | null {
   for (const channel of channels) {
     if (channel === 'sms' && messages.sms) return messages.sms.body;
