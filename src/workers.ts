@@ -4,6 +4,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
+import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../jobs/sweep-responses.js';
 import { agentTaskTransport } from './channels/agent-tasks.js';
 import { emailTransport } from './channels/email.js';
 import { inboxTransport } from './channels/inbox.js';
@@ -13,7 +14,7 @@ import type { Transport } from './delivery/deliver.js';
 import type { Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import { createRedisConnection } from './queues/connection.js';
-import { DELIVERY_QUEUES, EVALUATE_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
+import { DELIVERY_QUEUES, EVALUATE_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
 export interface RunningWorkers {
@@ -25,7 +26,7 @@ export const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 1
 
 /** Postgres connections a worker process needs: one per concurrent job, plus a few spare. */
 export function workerPoolSize(evaluateConcurrency: number): number {
-  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 2;
+  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 3;
 }
 
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger }): RunningWorkers {
@@ -63,7 +64,13 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     return worker;
   });
 
-  const workers: Worker[] = [evaluate, ...deliveryWorkers];
+  const responses = new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(), concurrency: 1 });
+  // A job scheduler is one per queue whatever the number of workers that upsert it.
+  void runtime.queues.responses
+    .upsertJobScheduler('no-response-sweep', { every: RESPONSES_SWEEP_EVERY_MS }, { name: 'sweep' })
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the response sweep'));
+
+  const workers: Worker[] = [evaluate, ...deliveryWorkers, responses];
   for (const worker of workers) {
     worker.on('failed', (job, error) => deps.logger.warn({ queue: worker.name, job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));

@@ -10,6 +10,9 @@ import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { sendGridWebhook } from './webhooks/sendgrid.js';
+import { twilioWebhooks } from './webhooks/twilio.js';
 
 export function createApp(deps: WebDeps): Express {
   const app = express();
@@ -18,6 +21,10 @@ export function createApp(deps: WebDeps): Express {
   app.use(helmet());
 
   app.use(healthRoutes(deps));
+  // Authenticated by the providers' signatures and the signed token, not the admin token.
+  app.use(sendGridWebhook(deps));
+  app.use(twilioWebhooks(deps));
+  app.use(unsubscribeRoutes({ ...deps, signingSecret: deps.messages.signingSecret }));
 
   const admin = express.Router();
   admin.use(requireAdmin(deps.adminToken));
