@@ -43,7 +43,8 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
 
 /**
  * Stores the event and applies its effect to the delivery it names. Returns false when the
- * event was seen before (a provider's retry): then nothing changes.
+ * event was seen before (a provider's retry): then nothing changes. The caller refreshes the
+ * intervention's delivery_status after the commit (refreshInterventionDeliveryStatus).
  */
 export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, at: Date): Promise<boolean> {
   const stored = await client.query(
@@ -59,14 +60,6 @@ export async function applyDeliveryEvent(client: PoolClient, event: IncomingEven
               sent_at = case when $2 in ('sent', 'delivered', 'opened', 'clicked') then coalesce(sent_at, $6) else sent_at end, updated_at = $6
         where delivery_id = $1 and status = any($4::text[])`,
       [delivery.deliveryId, effect.status, effect.error, statusesBefore(effect.status), event.providerMessageId ?? null, at],
-    );
-    await client.query(
-      `update interventions i set delivery_status = coalesce((
-          select d.status from deliveries d where d.intervention_id = i.intervention_id
-           order by array_position(array['clicked','opened','delivered','sent','outbox','sending','scheduled','pending','unknown','bounced','failed','suppressed']::text[], d.status)
-           limit 1), i.delivery_status), updated_at = $2
-        where i.intervention_id = $1`,
-      [delivery.interventionId, at],
     );
   }
   if (effect.suppress) await addSuppression(client, delivery.customerId, delivery.channel, effect.suppress.reason, event.provider, at);

@@ -7,8 +7,10 @@ import type { WebDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
 import { agentTaskRoutes } from './routes/agent-tasks.js';
 import { customerRoutes } from './routes/customers.js';
+import { bullBoard, dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
@@ -26,6 +28,12 @@ export function createApp(deps: WebDeps): Express {
   app.use(twilioWebhooks(deps));
   app.use(unsubscribeRoutes({ ...deps, signingSecret: deps.messages.signingSecret }));
 
+  // The browser pages accept HTTP Basic (user admin, the token as password) as well as Bearer.
+  const browserAuth = requireAdmin(deps.adminToken, { allowBasic: true });
+  app.use('/admin/queues', browserAuth, bullBoard(deps));
+  app.use(['/dashboard', '/dashboard/*splat'], browserAuth);
+  app.use(dashboardRoutes(deps));
+
   const admin = express.Router();
   admin.use(requireAdmin(deps.adminToken));
   admin.use(express.json({ limit: '5mb' }));
@@ -33,6 +41,7 @@ export function createApp(deps: WebDeps): Express {
   admin.use(riskScoreRoutes(deps));
   admin.use(customerRoutes(deps));
   admin.use(agentTaskRoutes(deps));
+  admin.use(metricsRoutes(deps));
   app.use(admin);
 
   app.use(notFound);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import { EventWebhook, EventWebhookHeader } from '@sendgrid/eventwebhook';
 import { z } from 'zod';
+import { refreshInterventionDeliveryStatus } from '../../db/deliveries.js';
 import { applyDeliveryEvent, findDeliveryRef } from '../../db/events.js';
 import { withTransaction } from '../../db/pool.js';
 import { sendGridEventEffect } from '../../domain/provider-events.js';
@@ -83,6 +84,7 @@ export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' 
         applyDeliveryEvent(client, { provider: 'sendgrid', eventKey, eventType: event.event, deliveryId: matched?.deliveryId ?? null, payload: event }, matched, sendGridEventEffect(event), at),
       );
       if (stored) applied += 1;
+      if (stored && matched) await refreshInterventionDeliveryStatus(deps.pool, matched.interventionId, at);
     }
     deps.logger.info({ events: parsed.data.length, applied, unmatched }, 'sendgrid events');
     // 2xx even for events we cannot match: SendGrid would otherwise retry them for days.

@@ -3,6 +3,7 @@
 // path and query string), so a request not signed with our auth token changes nothing.
 import express, { Router, type Request } from 'express';
 import twilio from 'twilio';
+import { refreshInterventionDeliveryStatus } from '../../db/deliveries.js';
 import { applyDeliveryEvent, findDeliveryRef, storeEvent } from '../../db/events.js';
 import { withTransaction } from '../../db/pool.js';
 import { findCustomerByPhone, findLatestContactedIntervention, recordResponse } from '../../db/responses.js';
@@ -62,6 +63,7 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
         deps.clock.now(),
       ),
     );
+    if (applied && delivery) await refreshInterventionDeliveryStatus(deps.pool, delivery.interventionId, deps.clock.now());
     deps.logger.info({ delivery_id: delivery?.deliveryId ?? null, status, applied, matched: delivery !== null }, 'twilio status');
     res.status(delivery ? 204 : 202).end();
   });
