@@ -7,7 +7,7 @@ import { deliver, RetryLater, type DeliverDeps, type DeliverResult, type Transpo
 import type { Logger } from '../src/logger.js';
 import type { DeliverJobData } from '../src/queues/names.js';
 
-export function deliverProcessor(deps: DeliverDeps & { logger: Logger; onSettled?: (channel: string, result: DeliverResult) => void }, transport: Transport, worker: () => Worker) {
+export function deliverProcessor(deps: DeliverDeps & { logger: Logger }, transport: Transport, worker: () => Worker) {
   return async (job: Job<DeliverJobData>, token?: string): Promise<DeliverResult> => {
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let result: DeliverResult;
@@ -23,7 +23,7 @@ export function deliverProcessor(deps: DeliverDeps & { logger: Logger; onSettled
       // Anything else is a bug or a broken stored message: retrying cannot help.
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    deps.onSettled?.(job.queueName, result);
+    if (result.kind === 'settled') deps.metrics?.settled.inc({ channel: job.queueName, status: result.status });
     if (result.kind === 'delayed') {
       // The clock may be a test's; the delay is what matters to Redis.
       const delayMs = Math.max(0, result.until.getTime() - deps.clock.now().getTime());

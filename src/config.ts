@@ -75,6 +75,7 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: positiveInt(8),
   DELIVERY_BACKOFF_MS: positiveInt(2_000),
   PROVIDER_TIMEOUT_MS: positiveInt(10_000),
+  WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +113,8 @@ export interface Config {
   delivery: { maxAttempts: number; backoffMs: number };
   /** how long a provider may take to answer; past it the send's outcome is unknown */
   providerTimeoutMs: number;
+  /** where a worker process serves its own /metrics; 0 turns it off */
+  workerMetricsPort: number;
   logLevel: string;
 }
 
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evaluateConcurrency: e.EVALUATE_CONCURRENCY,
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

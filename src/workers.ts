@@ -1,9 +1,11 @@
 // Starts every worker of the engine, one Redis connection each (BullMQ needs a blocking
 // connection per worker). Closing waits for active jobs to finish: SIGTERM drains.
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
+import { metricsSnapshotProcessor } from '../jobs/metrics-snapshot.js';
+import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../jobs/sweep-responses.js';
 import { agentTaskTransport } from './channels/agent-tasks.js';
 import { emailTransport } from './channels/email.js';
 import { inboxTransport } from './channels/inbox.js';
@@ -12,8 +14,9 @@ import type { Clock } from './clock.js';
 import type { Transport } from './delivery/deliver.js';
 import type { Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
+import type { DeliveryMetrics } from './observability.js';
 import { createRedisConnection } from './queues/connection.js';
-import { DELIVERY_QUEUES, EVALUATE_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
+import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
 export interface RunningWorkers {
@@ -25,17 +28,18 @@ export const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 1
 
 /** Postgres connections a worker process needs: one per concurrent job, plus a few spare. */
 export function workerPoolSize(evaluateConcurrency: number): number {
-  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 2;
+  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 4;
 }
 
-export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger }): RunningWorkers {
+export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger; metrics?: DeliveryMetrics }): RunningWorkers {
   const { config } = runtime;
   // BullMQ does not close connections it is handed, so we keep them and close them ourselves.
   const connections: Redis[] = [];
   const base = () => {
     const connection = createRedisConnection(config.redisUrl);
     connections.push(connection);
-    return { connection, prefix: bullPrefix(config.queuePrefix) };
+    // BullMQ keeps per-minute completed/failed counts in Redis, which GET /metrics reports.
+    return { connection, prefix: bullPrefix(config.queuePrefix), metrics: { maxDataPoints: MetricsTime.ONE_WEEK } };
   };
 
   const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), {
@@ -53,7 +57,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     email: { max: config.sendgrid.ratePerSecond, duration: 1_000 },
     sms: { max: config.twilio.ratePerSecond, duration: 1_000 },
   };
-  const deliveryDeps = { pool: runtime.pool, policy: runtime.policy, clock: deps.clock, logger: deps.logger };
+  const deliveryDeps = { pool: runtime.pool, policy: runtime.policy, clock: deps.clock, logger: deps.logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
   const deliveryWorkers = (Object.keys(DELIVERY_QUEUES) as Channel[]).map((channel) => {
     const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
       DELIVERY_QUEUES[channel],
@@ -63,7 +67,21 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     return worker;
   });
 
-  const workers: Worker[] = [evaluate, ...deliveryWorkers];
+  const responses = new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(), concurrency: 1 });
+  // A job scheduler is one per queue whatever the number of workers that upsert it.
+  void runtime.queues.responses
+    .upsertJobScheduler('no-response-sweep', { every: RESPONSES_SWEEP_EVERY_MS }, { name: 'sweep' })
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the response sweep'));
+
+  const metrics = new Worker(METRICS_QUEUE, metricsSnapshotProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, everyMs: config.metricsEveryMs }), {
+    ...base(),
+    concurrency: 1,
+  });
+  void runtime.queues.metrics
+    .upsertJobScheduler('metrics-snapshot', { every: config.metricsEveryMs }, { name: 'snapshot' })
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the metrics snapshot'));
+
+  const workers: Worker[] = [evaluate, ...deliveryWorkers, responses, metrics];
   for (const worker of workers) {
     worker.on('failed', (job, error) => deps.logger.warn({ queue: worker.name, job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));

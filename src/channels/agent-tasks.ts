@@ -6,6 +6,7 @@ import { withTransaction, type Pool } from '../db/pool.js';
 import type { LocalTransport } from '../delivery/deliver.js';
 import type { ResponseType } from '../domain/types.js';
 import { InputError } from '../errors.js';
+import { recordResponse } from '../db/responses.js';
 import { storedCallScript, storedMessage } from './stored-messages.js';
 
 export const agentTaskTransport: LocalTransport = {
@@ -24,6 +25,9 @@ export const agentTaskTransport: LocalTransport = {
 
 export interface AgentTaskView {
   task_id: number;
+  /** a scheduled call (phone channel) or a follow-up of a customer's reply */
+  kind: 'call' | 'follow_up';
+  reason: string | null;
   intervention_id: number;
   customer_id: string;
   full_name: string | null;
@@ -40,7 +44,7 @@ export interface AgentTaskView {
   notes: string | null;
 }
 
-const TASK_COLUMNS = `t.task_id, t.intervention_id, t.customer_id, c.full_name, c.phone, c.timezone, i.intervention_type, t.status, t.due_at,
+const TASK_COLUMNS = `t.task_id, t.kind, t.reason, t.intervention_id, t.customer_id, c.full_name, c.phone, c.timezone, i.intervention_type, t.status, t.due_at,
   t.script, t.claimed_by, t.claimed_at, t.completed_at, t.response_type, t.notes`;
 const TASK_FROM = `agent_tasks t join interventions i on i.intervention_id = t.intervention_id left join customers c on c.customer_id = t.customer_id`;
 
@@ -96,10 +100,7 @@ export async function completeAgentTask(
         where task_id = $1`,
       [taskId, at, input.responseType, input.notes, input.agent],
     );
-    await client.query(
-      `update interventions set customer_response = $2, response_date = $3, updated_at = $3 where intervention_id = $1`,
-      [task.intervention_id, input.responseType, at],
-    );
+    await recordResponse(client, task.intervention_id, input.responseType, 'agent', input.notes, at);
   });
   const task = await findAgentTask(pool, taskId);
   if (!task) throw new InputError('agent task not found', 404);

@@ -3,6 +3,8 @@ import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
+import { Registry } from 'prom-client';
+import { createWorkerMetrics, serveMetrics } from '../observability.js';
 import { createRuntime } from '../runtime.js';
 import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
 import { describeFailure } from './run-cli.js';
@@ -13,10 +15,13 @@ try {
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
   const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) });
-  const workers = startWorkers(runtime, { clock: systemClock, logger });
+  const registry = new Registry();
+  const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
+  const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort) : null;
   logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
   logger.info(describeTransports(runtime));
   onShutdown(logger, async () => {
+    metricsServer?.close();
     await workers.close();
     await runtime.close();
   });

@@ -24,6 +24,7 @@ export interface InterventionView {
   created_at: Date;
   updated_at: Date;
   deliveries: DeliveryView[];
+  responses: { response_type: string; source: string; notes: string | null; created_at: string }[];
 }
 
 export interface DeliveryView {
@@ -49,7 +50,11 @@ export async function findIntervention(db: Queryable, interventionId: number): P
                         'provider_message_id', d.provider_message_id, 'attempts', d.attempts, 'last_error', d.last_error,
                         'scheduled_for', d.scheduled_for, 'sent_at', d.sent_at, 'updated_at', d.updated_at)
                         order by d.delivery_id)
-                        from deliveries d where d.intervention_id = i.intervention_id), '[]') as deliveries
+                        from deliveries d where d.intervention_id = i.intervention_id), '[]') as deliveries,
+            coalesce((select json_agg(json_build_object(
+                        'response_type', r.response_type, 'source', r.source, 'notes', r.notes, 'created_at', r.created_at)
+                        order by r.created_at, r.response_id)
+                        from intervention_responses r where r.intervention_id = i.intervention_id), '[]') as responses
        from interventions i where i.intervention_id = $1`,
     [interventionId],
   );

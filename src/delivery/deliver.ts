@@ -19,6 +19,7 @@ import { contactBlock } from '../domain/contact-rules.js';
 import type { Policy } from '../domain/policy.js';
 import { nextContactTime } from '../domain/quiet-hours.js';
 import { ProviderError } from '../errors.js';
+import type { DeliveryMetrics } from '../observability.js';
 
 /** Sends through a provider; throws ProviderError. */
 export interface ProviderTransport {
@@ -61,6 +62,7 @@ export interface DeliverDeps {
   pool: Pool;
   clock: Clock;
   policy: Policy;
+  metrics?: DeliveryMetrics;
 }
 
 export async function deliver(deps: DeliverDeps, deliveryId: number, transport: Transport, attempt: { last: boolean }): Promise<DeliverResult> {
@@ -102,9 +104,10 @@ async function deliverLocally(deps: DeliverDeps, work: DeliveryWork, transport: 
     if (!(await claimDelivery(client, work.deliveryId, now))) return false;
     await transport.write(client, work, now);
     await recordSendOutcome(client, work.deliveryId, { status: transport.settlesAs, provider: transport.provider }, now);
-    await refreshInterventionDeliveryStatus(client, work.interventionId, now);
     return true;
   });
+  // After the commit, so that it sees every other delivery of the intervention settled so far.
+  if (settled) await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
   return settled ? { kind: 'settled', status: transport.settlesAs } : { kind: 'skipped', reason: 'claimed by another attempt' };
 }
 
@@ -117,10 +120,13 @@ async function sendThroughProvider(
 ): Promise<DeliverResult> {
   if (!(await claimDelivery(deps.pool, work.deliveryId, now))) return { kind: 'skipped', reason: 'claimed by another attempt' };
   let outcome: { status: 'sent' | 'failed'; providerMessageId?: string | null; error?: string };
+  const timer = deps.metrics?.providerLatency.startTimer({ provider: transport.provider });
   try {
     const accepted = await transport.send(work);
+    timer?.({ outcome: 'accepted' });
     outcome = { status: 'sent', providerMessageId: accepted.providerMessageId };
   } catch (error) {
+    timer?.({ outcome: error instanceof ProviderError ? (error.retryable ? 'retryable' : error.details.outcomeUnknown ? 'unknown' : 'refused') : 'error' });
     if (!(error instanceof ProviderError)) {
       // Not a provider's answer: we cannot tell whether the request went out. Never guess.
       await markUnknown(deps.pool, work.deliveryId, error instanceof Error ? error.message : String(error), deps.clock.now());

@@ -3,6 +3,7 @@ import type { Channel } from '../domain/types.js';
 
 export const EVALUATE_QUEUE = 'evaluate-customer';
 export const METRICS_QUEUE = 'metrics-snapshot';
+export const RESPONSES_QUEUE = 'sweep-responses';
 export const DELIVERY_QUEUES = {
   email: 'deliver-email',
   sms: 'deliver-sms',

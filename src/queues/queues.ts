@@ -8,6 +8,7 @@ import {
   DELIVERY_QUEUES,
   EVALUATE_QUEUE,
   METRICS_QUEUE,
+  RESPONSES_QUEUE,
   bullPrefix,
   type DeliverJobData,
   type EvaluateJobData,
@@ -18,6 +19,7 @@ export interface Queues {
   evaluate: Queue<EvaluateJobData>;
   deliveries: Record<Channel, Queue<DeliverJobData>>;
   metrics: Queue;
+  responses: Queue;
   all(): Queue[];
   close(): Promise<void>;
 }
@@ -50,12 +52,15 @@ export function createQueues(connection: Redis, queuePrefix: string, retry = { m
     app_notification: new Queue<DeliverJobData>(DELIVERY_QUEUES.app_notification, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
     phone: new Queue<DeliverJobData>(DELIVERY_QUEUES.phone, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
   };
-  const metrics = new Queue(METRICS_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 100 } });
-  const all = () => [evaluate, ...Object.values(deliveries), metrics];
+  const scheduled = { removeOnComplete: 100, removeOnFail: 100 };
+  const metrics = new Queue(METRICS_QUEUE, { ...opts, defaultJobOptions: scheduled });
+  const responses = new Queue(RESPONSES_QUEUE, { ...opts, defaultJobOptions: scheduled });
+  const all = () => [evaluate, ...Object.values(deliveries), metrics, responses];
   return {
     evaluate,
     deliveries,
     metrics,
+    responses,
     all,
     async close() {
       await Promise.all(all().map((queue) => queue.close()));

@@ -3,6 +3,7 @@ import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { MessageSettings } from '../evaluation.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Queues } from '../queues/queues.js';
@@ -14,6 +15,8 @@ export interface WebDeps {
   redis: Redis;
   queues: Queues;
   evaluateEvents: QueueEvents;
+  /** the unsubscribe-link signing key lives here */
+  messages: MessageSettings;
   clock: Clock;
   logger: Logger;
   /** how long POST /trigger_intervention waits for the worker's decision */

@@ -1,5 +1,6 @@
 // Liveness (the process answers) and readiness (Redis and Postgres answer too).
 import { Router } from 'express';
+import { createWebRegistry } from '../../observability.js';
 import type { WebDeps } from '../deps.js';
 
 async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
@@ -11,8 +12,12 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
   }
 }
 
-export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'redis'>): Router {
+export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'redis' | 'queues'>): Router {
   const router = Router();
+  const registry = createWebRegistry(deps);
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

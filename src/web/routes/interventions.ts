@@ -1,12 +1,23 @@
 // The reference design's routes: trigger an evaluation of a customer's latest score (through
 // the queue, waiting for the worker's decision), and read an intervention.
 import { Router } from 'express';
+import { z } from 'zod';
+import { recordResponse } from '../../db/responses.js';
+import { RESPONSE_TYPES } from '../../domain/types.js';
 import { findDecision, findIntervention } from '../../db/interventions.js';
 import { findLatestScore } from '../../db/scores.js';
 import { InputError } from '../../errors.js';
 import { evaluateJobId } from '../../queues/queues.js';
 import type { WebDeps } from '../deps.js';
 import { customerIdParam, idParam } from '../params.js';
+import { parseBody } from '../validate.js';
+
+const responseBody = z
+  .object({
+    response_type: z.enum(RESPONSE_TYPES, { message: `must be one of ${RESPONSE_TYPES.join(', ')}` }),
+    notes: z.string().max(4_000, 'must be at most 4000 characters').optional(),
+  })
+  .strict();
 
 export function interventionRoutes(deps: WebDeps): Router {
   const router = Router();
@@ -43,6 +54,14 @@ export function interventionRoutes(deps: WebDeps): Router {
     const intervention = await findIntervention(deps.pool, idParam(req.params.id, 'intervention id'));
     if (!intervention) throw new InputError('intervention not found', 404);
     res.json(intervention);
+  });
+
+  router.post('/interventions/:id/response', async (req, res) => {
+    const interventionId = idParam(req.params.id, 'intervention id');
+    const body = parseBody(responseBody, req.body);
+    if (!(await findIntervention(deps.pool, interventionId))) throw new InputError('intervention not found', 404);
+    await recordResponse(deps.pool, interventionId, body.response_type, 'api', body.notes ?? null, deps.clock.now());
+    res.status(201).json(await findIntervention(deps.pool, interventionId));
   });
 
   return router;

@@ -1,0 +1,17 @@
+// sweep-responses: interventions whose contact window passed with no engagement are recorded
+// as no_response (set-based, idempotent: a row that has a response is never touched).
+import type { Clock } from '../src/clock.js';
+import type { Pool } from '../src/db/pool.js';
+import { recordNoResponses } from '../src/db/responses.js';
+import type { Policy } from '../src/domain/policy.js';
+import type { Logger } from '../src/logger.js';
+
+export const RESPONSES_SWEEP_EVERY_MS = 15 * 60_000;
+
+export function sweepResponsesProcessor(deps: { pool: Pool; policy: Policy; clock: Clock; logger: Logger }) {
+  return async (): Promise<{ noResponse: number }> => {
+    const noResponse = await recordNoResponses(deps.pool, deps.policy.responseWindowDays, deps.clock.now());
+    if (noResponse) deps.logger.info({ no_response: noResponse }, 'contact windows passed without engagement');
+    return { noResponse };
+  };
+}

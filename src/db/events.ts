@@ -1,0 +1,78 @@
+// Provider events and what they change, applied in one transaction per event, once: the
+// event's own key decides whether it was seen before.
+import type { PoolClient, Queryable } from './pool.js';
+import { STATUS_RANK, type EventEffect } from '../domain/provider-events.js';
+import { DELIVERY_STATUSES, type Channel, type DeliveryStatus } from '../domain/types.js';
+import { recordResponse } from './responses.js';
+import { addSuppression } from './suppressions.js';
+
+export interface IncomingEvent {
+  provider: 'sendgrid' | 'twilio';
+  eventKey: string;
+  eventType: string;
+  deliveryId: number | null;
+  payload: object;
+  /** the provider's id for the message, filled in on a delivery that lacks it (an unknown send) */
+  providerMessageId?: string | null;
+}
+
+export interface DeliveryRef {
+  deliveryId: number;
+  interventionId: number;
+  customerId: string;
+  channel: Channel;
+  status: DeliveryStatus;
+  providerMessageId: string | null;
+}
+
+export async function findDeliveryRef(db: Queryable, deliveryId: number): Promise<DeliveryRef | null> {
+  const { rows } = await db.query<{ delivery_id: number; intervention_id: number; customer_id: string; channel: Channel; status: DeliveryStatus; provider_message_id: string | null }>(
+    'select delivery_id, intervention_id, customer_id, channel, status, provider_message_id from deliveries where delivery_id = $1',
+    [deliveryId],
+  );
+  const row = rows[0];
+  return row
+    ? { deliveryId: row.delivery_id, interventionId: row.intervention_id, customerId: row.customer_id, channel: row.channel, status: row.status, providerMessageId: row.provider_message_id }
+    : null;
+}
+
+/** The statuses from which `to` is a step forward. */
+function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
+  return DELIVERY_STATUSES.filter((status) => STATUS_RANK[status] < STATUS_RANK[to]);
+}
+
+/**
+ * Stores the event and applies its effect to the delivery it names. Returns false when the
+ * event was seen before (a provider's retry): then nothing changes. The caller refreshes the
+ * intervention's delivery_status after the commit (refreshInterventionDeliveryStatus).
+ */
+export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, at: Date): Promise<boolean> {
+  const stored = await client.query(
+    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, event_key) do nothing`,
+    [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, JSON.stringify(event.payload), at],
+  );
+  if (stored.rowCount !== 1 || !delivery) return stored.rowCount === 1;
+
+  if (effect.status) {
+    await client.query(
+      `update deliveries set status = $2, last_error = coalesce($3, last_error), provider_message_id = coalesce(provider_message_id, $5),
+              sent_at = case when $2 in ('sent', 'delivered', 'opened', 'clicked') then coalesce(sent_at, $6) else sent_at end, updated_at = $6
+        where delivery_id = $1 and status = any($4::text[])`,
+      [delivery.deliveryId, effect.status, effect.error, statusesBefore(effect.status), event.providerMessageId ?? null, at],
+    );
+  }
+  if (effect.suppress) await addSuppression(client, delivery.customerId, delivery.channel, effect.suppress.reason, event.provider, at);
+  if (effect.response) await recordResponse(client, delivery.interventionId, effect.response, `${event.provider}:${event.eventType}`, null, at);
+  return true;
+}
+
+/** Stores an event that changes no delivery (inbound SMS), once. */
+export async function storeEvent(db: Queryable, event: IncomingEvent & { customerId: string | null }, at: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
+     values ($1, $2, $3, null, $4, $5, $6, $7) on conflict (provider, event_key) do nothing`,
+    [event.provider, event.eventKey, event.eventType, event.customerId, event.customerId !== null, JSON.stringify(event.payload), at],
+  );
+  return rowCount === 1;
+}

@@ -1,0 +1,96 @@
+// Prometheus metrics (prom-client). The web process reports what Redis and Postgres know at
+// scrape time (queue depths, jobs processed and failed, decisions, deliveries); each worker
+// process reports what only it sees (provider latency, sends by outcome) on its own port.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Pool } from './db/pool.js';
+import type { Queues } from './queues/queues.js';
+
+export interface DeliveryMetrics {
+  providerLatency: Histogram<'provider' | 'outcome'>;
+  settled: Counter<'channel' | 'status'>;
+}
+
+export function createWorkerMetrics(registry: Registry): DeliveryMetrics {
+  collectDefaultMetrics({ register: registry });
+  return {
+    providerLatency: new Histogram({
+      name: 'ie_provider_request_seconds',
+      help: 'Time a provider (SendGrid, Twilio) took to answer a send',
+      labelNames: ['provider', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
+    settled: new Counter({ name: 'ie_deliveries_settled_total', help: 'Deliveries settled by this process, by channel and status', labelNames: ['channel', 'status'], registers: [registry] }),
+  };
+}
+
+/** Serves a registry at /metrics; port 0 picks a free port. */
+export async function serveMetrics(registry: Registry, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry
+      .metrics()
+      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+      .catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return server;
+}
+
+export function createWebRegistry(deps: { pool: Pool; queues: Queues }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'ie_queue_jobs',
+    help: 'Jobs in each queue by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const queue of deps.queues.all()) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ie_queue_jobs_processed',
+    help: 'Jobs processed in the last week by each queue, completed or failed (BullMQ metrics)',
+    labelNames: ['queue', 'result'],
+    registers: [registry],
+    async collect() {
+      for (const queue of deps.queues.all()) {
+        for (const result of ['completed', 'failed'] as const) {
+          const metrics = await queue.getMetrics(result, 0, 0);
+          this.set({ queue: queue.name, result }, metrics.meta.count);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'ie_decisions',
+    help: 'Decisions recorded, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await deps.pool.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from decisions group by outcome');
+      this.reset();
+      for (const row of rows) this.set({ outcome: row.outcome }, row.n);
+    },
+  });
+  new Gauge({
+    name: 'ie_deliveries',
+    help: 'Deliveries, by channel and status',
+    labelNames: ['channel', 'status'],
+    registers: [registry],
+    async collect() {
+      const { rows } = await deps.pool.query<{ channel: string; status: string; n: number }>('select channel, status, count(*)::int as n from deliveries group by 1, 2');
+      this.reset();
+      for (const row of rows) this.set({ channel: row.channel, status: row.status }, row.n);
+    },
+  });
+  return registry;
+}

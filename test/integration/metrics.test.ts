@@ -1,0 +1,207 @@
+// Effectiveness metrics over a portfolio whose outcomes we chose: every figure checked against
+// a hand computation, including the confidence bounds; snapshots once per period, whatever the
+// number of workers; the dashboard drawn in a real browser; Bull Board and /metrics.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock, systemClock } from '../../src/clock.js';
+import { computeMetrics, storeSnapshot } from '../../src/db/metrics.js';
+import { createLogger } from '../../src/logger.js';
+import { startWorkers } from '../../src/workers.js';
+import { count, startTestEngine, TEST_ADMIN_TOKEN, waitFor, type TestEngine } from '../support/engine.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const DAY = 86_400_000;
+const clock = fixedClock(NOW);
+let engine: TestEngine;
+let serial = 0;
+
+/** One intervention, `daysAgo` before NOW, with a missed payment `missedAfterDays` after it (if any). */
+async function intervention(type: string, daysAgo: number, options: { holdout?: boolean; missedAfterDays?: number; deliveries?: [string, string][]; response?: string } = {}) {
+  serial += 1;
+  const customerId = `M${serial}`;
+  const at = new Date(NOW.getTime() - daysAgo * DAY);
+  const { rows } = await engine.db.pool.query<{ intervention_id: number }>(
+    `with d as (
+       insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
+       values ($1, $2, 0.9, $3, null, 'increasing', $4, 'test', $2) returning decision_id)
+     insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers,
+                                contact_by, holdout, delivery_status, customer_response, policy_version)
+     select decision_id, $1, $2, $4, 'high', 0.9, 'increasing', '{email}', '{}', $2, $5, 'sent', $6, 'test' from d
+     returning intervention_id`,
+    [customerId, at, options.holdout ? 'holdout' : 'intervention', type, options.holdout ?? false, options.response ?? null],
+  );
+  if (options.missedAfterDays !== undefined) {
+    const due = new Date(at.getTime() + options.missedAfterDays * DAY).toISOString().slice(0, 10);
+    await engine.db.pool.query("insert into payments (customer_id, due_date, amount, status) values ($1, $2, 100, 'missed')", [customerId, due]);
+  }
+  for (const [channel, status] of options.deliveries ?? []) {
+    await engine.db.pool.query('insert into deliveries (intervention_id, customer_id, channel, status) values ($1, $2, $3, $4)', [rows[0]!.intervention_id, customerId, channel, status]);
+  }
+}
+
+beforeAll(async () => {
+  engine = await startTestEngine({ clock, web: true, workers: false, env: { METRICS_EVERY: '2s' } });
+  // payment_assistance, treated: 10 matured (40 days ago), 3 of them defaulted within 30 days;
+  // one more missed a payment 35 days after (outside the window) and one missed before it.
+  for (let i = 0; i < 10; i += 1) {
+    await intervention('payment_assistance', 40, {
+      missedAfterDays: i < 3 ? 10 : i === 3 ? 35 : i === 4 ? -2 : undefined,
+      deliveries: i < 2 ? [['email', i === 0 ? 'clicked' : 'delivered'], ['phone', 'sent']] : [],
+      response: i === 0 ? 'accepted_offer' : undefined,
+    });
+  }
+  // ... and 4 still maturing (10 days ago), one of which has already missed a payment.
+  for (let i = 0; i < 4; i += 1) await intervention('payment_assistance', 10, { missedAfterDays: i === 0 ? 5 : undefined, deliveries: [['email', 'bounced']] });
+  // payment_assistance, holdout: 5 matured, 3 defaulted.
+  for (let i = 0; i < 5; i += 1) await intervention('payment_assistance', 40, { holdout: true, missedAfterDays: i < 3 ? 20 : undefined });
+  // flexible_payment, treated: 6 matured, none defaulted; no holdout.
+  for (let i = 0; i < 6; i += 1) await intervention('flexible_payment', 60, { deliveries: [['sms', 'suppressed']] });
+  // Outside the 90-day window: never counted.
+  for (let i = 0; i < 2; i += 1) await intervention('payment_reminder', 100, { missedAfterDays: 5 });
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('GET /intervention_metrics', () => {
+  it('counts only matured outcomes and compares treated with holdout, every figure as computed by hand', async () => {
+    const res = await engine.api('/intervention_metrics?days=90');
+    expect(res.status).toBe(200);
+    const m = (await res.json()) as Awaited<ReturnType<typeof computeMetrics>>;
+    expect(m).toMatchObject({
+      period_days: 90,
+      measured_at: NOW.toISOString(),
+      outcome_window_days: 30,
+      total_interventions: 20,
+      matured_interventions: 16,
+      maturing_interventions: 4,
+      prevented_defaults: 13,
+      defaults_occurred: 3,
+      success_rate: 13 / 16,
+      holdout_interventions: 5,
+    });
+    // Treated 3/16 = 0.1875, holdout 3/5 = 0.6; uplift 0.4125 ± 1.96·√(0.1875·0.8125/16 + 0.6·0.4/5)
+    expect(m.holdout_comparison.treated_default_rate).toBe(0.1875);
+    expect(m.holdout_comparison.holdout_default_rate).toBe(0.6);
+    expect(m.holdout_comparison.absolute_uplift).toBeCloseTo(0.4125, 12);
+    expect(m.holdout_comparison.ci_low).toBeCloseTo(-0.05757064738373435, 12);
+    expect(m.holdout_comparison.ci_high).toBeCloseTo(0.8825706473837343, 12);
+
+    const pa = m.by_intervention_type.find((t) => t.intervention_type === 'payment_assistance')!;
+    expect(pa).toMatchObject({ total_interventions: 14, matured_interventions: 10, maturing_interventions: 4, prevented_defaults: 7, defaults_occurred: 3, success_rate: 0.7, holdout_interventions: 5 });
+    expect(pa.holdout_comparison.absolute_uplift).toBeCloseTo(0.3, 12);
+    expect(pa.holdout_comparison.ci_low).toBeCloseTo(-0.21484042054591507, 12);
+    expect(pa.holdout_comparison.ci_high).toBeCloseTo(0.814840420545915, 12);
+    const flexible = m.by_intervention_type.find((t) => t.intervention_type === 'flexible_payment')!;
+    expect(flexible).toMatchObject({ total_interventions: 6, success_rate: 1, holdout_interventions: 0 });
+    expect(flexible.holdout_comparison.absolute_uplift).toBeNull();
+    expect(m.by_intervention_type.find((t) => t.intervention_type === 'payment_reminder')).toMatchObject({ total_interventions: 0, success_rate: null });
+
+    expect(m.delivery_funnel).toEqual([
+      { channel: 'email', deliveries: 6, sent: 2, delivered: 2, opened: 1, clicked: 1, failed: 4, suppressed: 0, responses: { accepted_offer: 1, engaged: 0, no_response: 0, opted_out: 0 } },
+      { channel: 'phone', deliveries: 2, sent: 2, delivered: 0, opened: 0, clicked: 0, failed: 0, suppressed: 0, responses: { accepted_offer: 1, engaged: 0, no_response: 0, opted_out: 0 } },
+      { channel: 'sms', deliveries: 6, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, suppressed: 6, responses: { accepted_offer: 0, engaged: 0, no_response: 0, opted_out: 0 } },
+    ]);
+  });
+
+  it('counts nothing as a success while every intervention in the window is still maturing', async () => {
+    const m = (await (await engine.api('/intervention_metrics?days=30')).json()) as Awaited<ReturnType<typeof computeMetrics>>;
+    expect(m).toMatchObject({ total_interventions: 4, matured_interventions: 0, maturing_interventions: 4, prevented_defaults: 0, success_rate: null });
+  });
+
+  it.each(['0', '3651', 'abc', '-1', '1e3'])('refuses days=%s with 400', async (days) => {
+    const res = await engine.api(`/intervention_metrics?days=${days}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/days must be a whole number from 1 to 3650/);
+  });
+});
+
+describe('metrics snapshots', () => {
+  it('stores one snapshot per period with two worker processes running the scheduler', async () => {
+    // The scheduler runs on real time, and so must the periods the jobs compute.
+    const logger = createLogger('silent', 'test');
+    const first = startWorkers(engine.runtime, { clock: systemClock, logger });
+    const second = startWorkers(engine.runtime, { clock: systemClock, logger });
+    try {
+      await waitFor('three snapshots', async () => (await count(engine, 'select 1 from metrics_snapshots')) >= 3, 20_000);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+    const slots = await engine.db.pool.query<{ n: number; distinct_slots: number }>('select count(*)::int as n, count(distinct slot)::int as distinct_slots from metrics_snapshots');
+    expect(slots.rows[0]!.n).toBe(slots.rows[0]!.distinct_slots);
+    // One job per period ran, not one per worker.
+    const completed = await engine.runtime.queues.metrics.getJobCountByTypes('completed');
+    expect(completed).toBe(slots.rows[0]!.n);
+  });
+
+  it('lists snapshots newest first', async () => {
+    const res = await engine.api('/intervention_metrics/snapshots?limit=2');
+    const body = (await res.json()) as { snapshots: { measured_at: string; metrics: { period_days: number } }[] };
+    expect(body.snapshots).toHaveLength(2);
+    expect(Date.parse(body.snapshots[0]!.measured_at)).toBeGreaterThanOrEqual(Date.parse(body.snapshots[1]!.measured_at));
+    expect(body.snapshots[0]!.metrics.period_days).toBe(90);
+  });
+});
+
+describe('browser pages and monitoring', () => {
+  it('draws every chart of the dashboard in headless Chromium', async () => {
+    // A history to draw: a snapshot a day for a week.
+    for (let d = 7; d >= 1; d -= 1) {
+      const at = new Date(NOW.getTime() - d * DAY);
+      await storeSnapshot(engine.db.pool, at, await computeMetrics(engine.db.pool, 90, new Date(at.getTime() + d * 3_600_000)));
+    }
+    expect(existsSync('/usr/bin/chromium'), 'Chromium is needed: apt-get install -y chromium (.ci/run does it)').toBe(true);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN }, viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${engine.web!.url}/dashboard`);
+      await page.waitForSelector('#queues-chart[data-rendered="true"]', { timeout: 15_000 });
+      for (const id of ['uplift-chart', 'types-chart', 'funnel-chart', 'queues-chart']) {
+        expect(await page.getAttribute(`#${id}`, 'data-rendered')).toBe('true');
+      }
+      expect(await page.textContent('#total')).toBe('20');
+      expect(await page.textContent('#uplift')).toBe('+41.3 pts');
+      expect(await page.textContent('#uplift-ci')).toBe('95% CI -5.8 pts to +88.3 pts');
+      expect(errors).toEqual([]);
+      const dir = path.resolve('test/artifacts');
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: path.join(dir, 'dashboard.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('asks for credentials on the dashboard and Bull Board, and takes Basic or Bearer', async () => {
+    for (const page of ['/dashboard', '/admin/queues']) {
+      const anonymous = await engine.api(page, { token: null });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
+      const basic = await engine.api(page, { token: null, headers: { authorization: `Basic ${Buffer.from(`admin:${TEST_ADMIN_TOKEN}`).toString('base64')}` } });
+      expect(basic.status).toBe(200);
+      expect((await engine.api(page)).status).toBe(200);
+      const wrongUser = await engine.api(page, { token: null, headers: { authorization: `Basic ${Buffer.from(`root:${TEST_ADMIN_TOKEN}`).toString('base64')}` } });
+      expect(wrongUser.status).toBe(401);
+    }
+    const queues = await engine.api('/admin/queues/api/queues');
+    expect(queues.status).toBe(200);
+    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+    expect(names).toEqual(['deliver-app', 'deliver-email', 'deliver-phone', 'deliver-sms', 'evaluate-customer', 'metrics-snapshot', 'sweep-responses']);
+  });
+
+  it('serves Prometheus metrics without authentication', async () => {
+    const res = await engine.api('/metrics', { token: null });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^ie_queue_jobs\{queue="evaluate-customer",state="waiting"\} \d+$/m);
+    expect(text).toMatch(/^ie_queue_jobs_processed\{queue="metrics-snapshot",result="completed"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^ie_deliveries\{channel="sms",status="suppressed"\} 6$/m);
+    expect(text).toMatch(/^ie_decisions\{outcome="holdout"\} 5$/m);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+  });
+});
