@@ -6,7 +6,7 @@ import { lockCustomers, loadEvaluationStates, type EvaluationState } from './db/
 import { withTransaction, type Pool } from './db/pool.js';
 import { decide, type Policy } from './domain/policy.js';
 import { signUnsubscribeToken } from './domain/unsubscribe-token.js';
-import { primaryMessageText, renderMessages } from './messages/render.js';
+import { primaryMessageText, renderMessages, SmsTooLongError, type RenderedMessages } from './messages/render.js';
 import type { ScoreRef } from './queues/names.js';
 
 export interface MessageSettings {
@@ -59,20 +59,28 @@ export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDe
   }
   const contactBy = new Date(decidedAt.getTime() + decision.contactWithinHours * HOUR_MS);
   const holdout = decision.outcome === 'holdout';
-  const messages = holdout
-    ? null
-    : renderMessages(
-        {
-          customer: state.customer,
-          payment: state.nextPayment,
-          type: decision.type,
-          offers: decision.offers,
-          contactBy,
-          unsubscribeUrl: `${deps.messages.publicBaseUrl}/unsubscribe/${signUnsubscribeToken(state.customer.customerId, deps.messages.signingSecret)}`,
-          sender: deps.messages.sender,
-        },
-        decision.channels,
-      );
+  let channels = decision.channels;
+  let messages: RenderedMessages | null = null;
+  if (!holdout) {
+    const context = {
+      customer: state.customer,
+      payment: state.nextPayment,
+      type: decision.type,
+      offers: decision.offers,
+      contactBy,
+      unsubscribeUrl: `${deps.messages.publicBaseUrl}/unsubscribe/${signUnsubscribeToken(state.customer.customerId, deps.messages.signingSecret)}`,
+      sender: deps.messages.sender,
+    };
+    try {
+      messages = renderMessages(context, channels);
+    } catch (error) {
+      // A name so long that even the short SMS wording needs a third segment: this customer is
+      // reached on the other channels rather than the whole chunk of scores failing.
+      if (!(error instanceof SmsTooLongError)) throw error;
+      channels = channels.filter((channel) => channel !== 'sms');
+      messages = renderMessages(context, channels);
+    }
+  }
   return {
     ...base,
     outcome: decision.outcome,
@@ -81,12 +89,12 @@ export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDe
     intervention: {
       type: decision.type,
       urgency: decision.urgency,
-      channels: decision.channels,
+      channels,
       offers: decision.offers,
       contactBy,
       holdout,
       messages,
-      messageSent: messages ? primaryMessageText(messages, decision.channels) : null,
+      messageSent: messages ? primaryMessageText(messages, channels) : null,
     },
   };
 }
