@@ -6,17 +6,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
-import { loadConfig } from '../config.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
-import { insertPayments, insertScoreHistory, upsertCustomers } from '../db/portfolio.js';
-import { summariseScoreDate, type BatchSummary } from '../db/summary.js';
+import { insertPastInterventions, insertPayments, insertScoreHistory, upsertCustomers } from '../db/portfolio.js';
+import { computeMetrics, storeSnapshot, type InterventionMetrics } from '../db/metrics.js';
+import { summariseOutcomes, summariseScoreDate, type BatchSummary, type OutcomeSummary } from '../db/summary.js';
 import { InputError } from '../errors.js';
 import { defaultScoreDate, ingestScores } from '../ingest/ingest-scores.js';
 import { readBatchRows } from '../ingest/read-batch-file.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 import { startWeb } from '../server.js';
-import { generatePortfolio } from '../synthetic/portfolio.js';
+import { generatePastInterventions, generatePortfolio } from '../synthetic/portfolio.js';
+import { eventWebhookKeys } from '../synthetic/provider-signing.js';
+import { SNAPSHOT_PERIOD_DAYS } from '../../jobs/metrics-snapshot.js';
+import { playProviderActivity, type DemoActivity } from './demo-activity.js';
 import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
 import { checkServices } from './check-services.js';
 import { runCli } from './run-cli.js';
@@ -38,6 +43,19 @@ function table(title: string, rows: (string | number)[][]): string {
   return `${title}\n${lines.join('\n') || '  (none)'}`;
 }
 
+const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const pts = (value: number | null) => (value === null ? 'n/a' : `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`);
+
+function printOutcomes(outcomes: OutcomeSummary, metrics: InterventionMetrics, snapshotStored: boolean): void {
+  console.log(table('\nSuppressions (never contacted again on that channel):', outcomes.suppressions.map((s) => [s.channel, s.reason, s.count])));
+  console.log(table('\nCustomer responses to today\'s interventions:', outcomes.responses.map((r) => [r.response_type, r.count])));
+  const h = metrics.holdout_comparison;
+  console.log(`\nEffectiveness, last ${metrics.period_days} days (outcome after ${metrics.outcome_window_days} days):`);
+  console.log(`  interventions ${metrics.total_interventions} (${metrics.matured_interventions} matured, ${metrics.maturing_interventions} maturing), no default ${pct(metrics.success_rate)}`);
+  console.log(`  default rate treated ${pct(h.treated_default_rate)} (n=${h.treated_n}) vs holdout ${pct(h.holdout_default_rate)} (n=${h.holdout_n})`);
+  console.log(`  uplift ${pts(h.absolute_uplift)}, 95% CI ${pts(h.ci_low)} to ${pts(h.ci_high)}; metrics snapshot ${snapshotStored ? 'stored' : 'not stored'}`);
+}
+
 function printSummary(summary: BatchSummary, scores: number, seconds: number): void {
   console.log(`\n=== Scoring batch: ${scores} scores decided and delivered in ${seconds.toFixed(1)} s ===\n`);
   console.log(table('Decisions by outcome and reason:', summary.decisions.map((d) => [d.outcome, d.reason ?? '-', d.count])));
@@ -49,8 +67,19 @@ await runCli(async () => {
   const { values } = parseArgs({ options: { exit: { type: 'boolean', default: false }, customers: { type: 'string', default: '3000' } } });
   const customers = Number(values.customers);
   if (!Number.isInteger(customers) || customers < 10 || customers > 200_000) throw new InputError('--customers must be a whole number from 10 to 200000');
-  const config = loadConfig();
-  await checkServices(config);
+  const loaded = loadConfig();
+  await checkServices(loaded);
+  // The demo plays the providers' webhooks itself: without configured secrets it makes a
+  // SendGrid signing key and a Twilio auth token for this run (sending stays in the outbox).
+  const sendgridKeys = eventWebhookKeys();
+  const demoSecrets = !loaded.sendgrid.webhookPublicKey && !loaded.twilio.authToken;
+  const config: Config = demoSecrets
+    ? {
+        ...loaded,
+        sendgrid: { ...loaded.sendgrid, webhookPublicKey: sendgridKeys.publicKey },
+        twilio: { ...loaded.twilio, authToken: randomBytes(16).toString('hex') },
+      }
+    : loaded;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'demo');
   const started = Date.now();
 
@@ -69,6 +98,21 @@ await runCli(async () => {
   await insertPayments(runtime.pool, portfolio.payments);
   await insertScoreHistory(runtime.pool, portfolio.history);
   console.log(`synthetic portfolio: ${portfolio.customers.length} customers, ${portfolio.payments.length} payments, ${portfolio.history.length} past scores`);
+
+  // Ninety days of earlier outreach with known outcomes, so that the metrics have matured
+  // interventions and a holdout to compare with, and a snapshot a day for the dashboard.
+  const historyCustomers = generatePortfolio({ customers: customers, seed: 11, asOf, idPrefix: `${DEMO_PREFIX}H` }).customers;
+  await upsertCustomers(runtime.pool, historyCustomers);
+  await insertPastInterventions(
+    runtime.pool,
+    generatePastInterventions({ customers: historyCustomers, asOf, days: 90, treatedRate: 0.08, holdoutRate: 0.14, holdoutShare: 0.15 }),
+    runtime.policy.version,
+  );
+  for (let day = 30; day >= 1; day -= 1) {
+    const at = new Date(asOf.getTime() - day * 86_400_000);
+    await storeSnapshot(runtime.pool, at, await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, at));
+  }
+  console.log(`history: ${historyCustomers.length} interventions over the last 90 days, 30 daily metrics snapshots`);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'ie-demo-'));
   const file = path.join(dir, 'scores.jsonl');
@@ -90,9 +134,35 @@ await runCli(async () => {
     );
     return rows[0]?.n === 0;
   });
-  printSummary(await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX), portfolio.batch.length, (Date.now() - batchStarted) / 1000);
+  const seconds = (Date.now() - batchStarted) / 1000;
 
-  console.log(`\nAPI:         ${web.url}  (Authorization: Bearer ${web.adminToken})`);
+  let activity: DemoActivity | null = null;
+  if (demoSecrets) {
+    activity = await playProviderActivity({
+      pool: runtime.pool,
+      webUrl: web.url,
+      publicBaseUrl: config.publicBaseUrl,
+      adminToken: web.adminToken,
+      sendgridPrivateKeyPem: sendgridKeys.privateKeyPem,
+      twilioAuthToken: config.twilio.authToken ?? '',
+      customerPrefix: DEMO_PREFIX,
+    });
+  }
+  // The scheduler's snapshot for this period was taken at start-up, before the batch; this one,
+  // under its own instant, shows the run's outcome on the dashboard.
+  const snapshotAt = systemClock.now();
+  const stored = await storeSnapshot(runtime.pool, snapshotAt, await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt));
+  printSummary(await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX), portfolio.batch.length, seconds);
+  if (activity) {
+    console.log(`
+Provider activity played through the webhooks: ${activity.emailEvents} signed SendGrid events, ${activity.smsCallbacks} Twilio status callbacks,`);
+    console.log(`SMS replies ${activity.replies.map((r) => JSON.stringify(r)).join(', ')}; ${activity.tasksCompleted} agent call completed.`);
+  }
+  printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX), await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt), stored);
+
+  console.log(`\nDashboard:   ${web.url}/dashboard      (user admin, password ${web.adminToken})`);
+  console.log(`Bull Board:  ${web.url}/admin/queues   (same credentials)`);
+  console.log(`API:         ${web.url}  (Authorization: Bearer ${web.adminToken})`);
   console.log(`try:         curl -s -X POST -H 'Authorization: Bearer ${web.adminToken}' ${web.url}/trigger_intervention/${portfolio.customers[0]!.customerId}`);
   console.log(`demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

@@ -1,7 +1,7 @@
 // Loads customers, payments and score history in bulk (unnest arrays, chunked): how the demo,
 // the tests and the bench install a synthetic portfolio.
 import type { Customer } from '../domain/types.js';
-import type { SyntheticPayment, SyntheticScore } from '../synthetic/portfolio.js';
+import type { PastIntervention, SyntheticPayment, SyntheticScore } from '../synthetic/portfolio.js';
 import type { Queryable } from './pool.js';
 
 const CHUNK = 5_000;
@@ -51,5 +51,29 @@ export async function insertScoreHistory(db: Queryable, scores: readonly Synthet
        on conflict (customer_id, score_date) do nothing`,
       [part.map((s) => s.customerId), part.map((s) => s.riskScore), part.map((s) => s.scoreDate)],
     );
+  }
+}
+
+/** Past decisions and interventions with their missed payments, for a demo's history. */
+export async function insertPastInterventions(db: Queryable, past: readonly PastIntervention[], policyVersion: string): Promise<void> {
+  for (const part of chunks(past)) {
+    await db.query(
+      `with input as (
+         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[]) as t(customer_id, intervention_type, at, holdout)
+       ), d as (
+         insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
+         select customer_id, at, 0.7, case when holdout then 'holdout' else 'intervention' end, null, 'increasing', intervention_type, $5, at from input
+         on conflict (customer_id, score_date) do nothing
+         returning decision_id, customer_id, score_date, intervention_type, decided_at
+       )
+       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers,
+                                  contact_by, holdout, delivery_status, policy_version)
+       select d.decision_id, d.customer_id, d.decided_at, d.intervention_type, 'high', 0.7, 'increasing', '{email}', '{}',
+              d.decided_at + interval '5 days', i.holdout, case when i.holdout then 'holdout' else 'delivered' end, $5
+         from d join input i on i.customer_id = d.customer_id and i.at = d.score_date`,
+      [part.map((p) => p.customerId), part.map((p) => p.interventionType), part.map((p) => p.at), part.map((p) => p.holdout), policyVersion],
+    );
+    const missed = part.filter((p) => p.missedDueDate !== null);
+    await insertPayments(db, missed.map((p) => ({ customerId: p.customerId, dueDate: p.missedDueDate!, amount: '100.00', currency: 'USD', status: 'missed' as const })));
   }
 }

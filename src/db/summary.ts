@@ -28,3 +28,22 @@ export async function summariseScoreDate(db: Queryable, scoreDate: Date, custome
   );
   return { decisions: decisions.rows, interventions: interventions.rows, deliveries: deliveries.rows };
 }
+
+export interface OutcomeSummary {
+  suppressions: { channel: string; reason: string; count: number }[];
+  responses: { response_type: string; count: number }[];
+}
+
+export async function summariseOutcomes(db: Queryable, scoreDate: Date, customerPrefix: string): Promise<OutcomeSummary> {
+  const suppressions = await db.query<{ channel: string; reason: string; count: number }>(
+    'select channel, reason, count(*)::int as count from suppressions where customer_id like $1 group by 1, 2 order by 1, 2',
+    [`${customerPrefix}%`],
+  );
+  const responses = await db.query<{ response_type: string; count: number }>(
+    `select r.response_type, count(*)::int as count
+       from intervention_responses r join interventions i using (intervention_id) join decisions d using (decision_id)
+      where d.score_date = $1 and d.customer_id like $2 group by 1 order by 1`,
+    [scoreDate, `${customerPrefix}%`],
+  );
+  return { suppressions: suppressions.rows, responses: responses.rows };
+}

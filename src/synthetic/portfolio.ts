@@ -108,3 +108,34 @@ export function generatePortfolio(options: PortfolioOptions): Portfolio {
   }
   return portfolio;
 }
+
+export interface PastIntervention {
+  customerId: string;
+  interventionType: 'payment_assistance' | 'flexible_payment' | 'payment_reminder' | 'financial_wellness';
+  at: Date;
+  holdout: boolean;
+  /** the due date of a payment missed after the intervention, if the customer defaulted */
+  missedDueDate: string | null;
+}
+
+/**
+ * Interventions of the past `days` with their outcomes, drawn so that outreach lowers the
+ * default rate: treated customers default with probability `treatedRate`, held-out ones with
+ * `holdoutRate`. Gives the metrics and the dashboard a history to show on a fresh install.
+ */
+export function generatePastInterventions(options: { customers: readonly Customer[]; asOf: Date; days: number; seed?: number; treatedRate: number; holdoutRate: number; holdoutShare: number }): PastIntervention[] {
+  const random = seededRandom(options.seed ?? 7);
+  const types = ['payment_assistance', 'flexible_payment', 'flexible_payment', 'payment_reminder', 'financial_wellness'] as const;
+  return options.customers.map((customer) => {
+    const at = new Date(options.asOf.getTime() - (8 + Math.floor(random() * (options.days - 8))) * DAY - Math.floor(random() * DAY));
+    const holdout = random() < options.holdoutShare;
+    const defaulted = random() < (holdout ? options.holdoutRate : options.treatedRate);
+    return {
+      customerId: customer.customerId,
+      interventionType: types[Math.floor(random() * types.length)]!,
+      at,
+      holdout,
+      missedDueDate: defaulted ? isoDate(at.getTime() + Math.floor(3 + random() * 25) * DAY) : null,
+    };
+  });
+}

@@ -1,6 +1,6 @@
 // A local SendGrid: POST /v3/mail/send as SendGrid answers it (Bearer key, JSON body checked,
 // 202 with X-Message-Id), and the event webhook's ECDSA signing, for webhook tests.
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 export interface MailSendBody {
@@ -53,21 +53,4 @@ export async function startFakeSendGrid(options: { apiKey?: string } = {}): Prom
   return Object.assign(server, { apiKey, accepted });
 }
 
-/** A key pair as SendGrid's signed event webhook uses: ECDSA P-256; the public key as SendGrid shows it (base64 DER). */
-export function eventWebhookKeys(): { publicKey: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  return {
-    publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-}
-
-/** Signs a payload as SendGrid does: ECDSA SHA-256 over timestamp + raw body, base64 DER signature. */
-export function signEventWebhook(payload: string, privateKeyPem: string, timestamp = String(Math.floor(Date.now() / 1000))): Record<string, string> {
-  const signer = createSign('SHA256');
-  signer.update(timestamp + payload);
-  return {
-    'X-Twilio-Email-Event-Webhook-Signature': signer.sign(privateKeyPem).toString('base64'),
-    'X-Twilio-Email-Event-Webhook-Timestamp': timestamp,
-  };
-}
+export { eventWebhookKeys, signEventWebhook } from '../../src/synthetic/provider-signing.js';

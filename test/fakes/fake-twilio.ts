@@ -2,7 +2,6 @@
 // auth token, a form body, E.164 checks with Twilio's error codes, 201 with a Message
 // resource), and X-Twilio-Signature for webhook tests.
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 export interface AcceptedSms {
@@ -63,7 +62,4 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
   return Object.assign(server, { accountSid, authToken, accepted });
 }
 
-/** X-Twilio-Signature for a webhook POST, computed by the official SDK. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  return twilio.getExpectedTwilioSignature(authToken, url, params);
-}
+export { twilioSignature } from '../../src/synthetic/provider-signing.js';
