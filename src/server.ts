@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { QueueEvents } from 'bullmq';
+import type { Express } from 'express';
 import { systemClock, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import { createRedisConnection } from './queues/connection.js';
@@ -11,6 +12,7 @@ import type { Runtime } from './runtime.js';
 import { createApp } from './web/app.js';
 
 export interface RunningWeb {
+  app: Express;
   server: Server;
   url: string;
   adminToken: string;
@@ -33,6 +35,7 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : runtime.config.port;
   return {
+    app,
     server,
     url: `http://localhost:${port}`,
     adminToken,

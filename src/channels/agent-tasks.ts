@@ -2,7 +2,7 @@
 // with the call script. Claiming is one conditional update, so two agents cannot claim one
 // task; completing records the customer's response on the intervention.
 import type { Queryable } from '../db/pool.js';
-import { withTransaction, type Pool } from '../db/pool.js';
+import { jsonb, storableText, withTransaction, type Pool } from '../db/pool.js';
 import type { LocalTransport } from '../delivery/deliver.js';
 import type { ResponseType } from '../domain/types.js';
 import { InputError } from '../errors.js';
@@ -18,7 +18,7 @@ export const agentTaskTransport: LocalTransport = {
     await client.query(
       `insert into agent_tasks (delivery_id, intervention_id, customer_id, due_at, script)
        values ($1, $2, $3, $4, $5) on conflict (delivery_id) do nothing`,
-      [work.deliveryId, work.interventionId, work.customer.customerId, work.contactBy, JSON.stringify(script)],
+      [work.deliveryId, work.interventionId, work.customer.customerId, work.contactBy, jsonb(script)],
     );
   },
 };
@@ -65,7 +65,7 @@ export async function findAgentTask(db: Queryable, taskId: number): Promise<Agen
 export async function claimAgentTask(db: Queryable, taskId: number, agent: string, at: Date): Promise<AgentTaskView> {
   const { rowCount } = await db.query(
     `update agent_tasks set status = 'claimed', claimed_by = $2, claimed_at = $3 where task_id = $1 and status = 'open'`,
-    [taskId, agent, at],
+    [taskId, storableText(agent), at],
   );
   const task = await findAgentTask(db, taskId);
   if (!task) throw new InputError('agent task not found', 404);
@@ -98,7 +98,7 @@ export async function completeAgentTask(
       `update agent_tasks set status = 'completed', completed_at = $2, response_type = $3, notes = $4,
               claimed_by = coalesce(claimed_by, $5), claimed_at = coalesce(claimed_at, $2)
         where task_id = $1`,
-      [taskId, at, input.responseType, input.notes, input.agent],
+      [taskId, at, input.responseType, input.notes === null ? null : storableText(input.notes), input.agent === null ? null : storableText(input.agent)],
     );
     await recordResponse(client, task.intervention_id, input.responseType, 'agent', input.notes, at);
   });

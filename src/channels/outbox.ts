@@ -1,6 +1,7 @@
 // No provider credentials: record what would have been sent, exactly as it would have gone
 // out, so that the demo and staging show real outreach with no accounts.
 import type { DeliveryWork } from '../db/deliveries.js';
+import { jsonb } from '../db/pool.js';
 import type { LocalTransport } from '../delivery/deliver.js';
 
 export function outboxTransport(describe: (work: DeliveryWork) => { recipient: string | null; payload: object }): LocalTransport {
@@ -13,7 +14,7 @@ export function outboxTransport(describe: (work: DeliveryWork) => { recipient: s
       await client.query(
         `insert into outbox_messages (delivery_id, channel, recipient, payload, created_at) values ($1, $2, $3, $4, $5)
          on conflict (delivery_id) do nothing`,
-        [work.deliveryId, work.channel, recipient, JSON.stringify(payload), at],
+        [work.deliveryId, work.channel, recipient, jsonb(payload), at],
       );
     },
   };

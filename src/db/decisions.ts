@@ -3,7 +3,7 @@
 // is what guarantees one decision per score when jobs are retried or workers race.
 import type { Channel, DecisionOutcome, InterventionType, Offer, Trend, Urgency } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
-import type { Queryable } from './pool.js';
+import { jsonb, type Queryable } from './pool.js';
 
 export interface InterventionRecord {
   type: InterventionType;
@@ -96,7 +96,7 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
       interventions.map((i) => i.intervention.offers.join(',')),
       interventions.map((i) => i.intervention.contactBy),
       interventions.map((i) => i.intervention.holdout),
-      interventions.map((i) => (i.intervention.messages ? JSON.stringify(i.intervention.messages) : null)),
+      interventions.map((i) => (i.intervention.messages ? jsonb(i.intervention.messages) : null)),
       interventions.map((i) => i.intervention.messageSent),
       interventions.map((i) => i.record.policyVersion),
     ],

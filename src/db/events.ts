@@ -1,6 +1,6 @@
 // Provider events and what they change, applied in one transaction per event, once: the
 // event's own key decides whether it was seen before.
-import type { PoolClient, Queryable } from './pool.js';
+import { jsonb, type PoolClient, type Queryable } from './pool.js';
 import { STATUS_RANK, type EventEffect } from '../domain/provider-events.js';
 import { DELIVERY_STATUSES, type Channel, type DeliveryStatus } from '../domain/types.js';
 import { recordResponse } from './responses.js';
@@ -50,7 +50,7 @@ export async function applyDeliveryEvent(client: PoolClient, event: IncomingEven
   const stored = await client.query(
     `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, event_key) do nothing`,
-    [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, JSON.stringify(event.payload), at],
+    [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, jsonb(event.payload), at],
   );
   if (stored.rowCount !== 1 || !delivery) return stored.rowCount === 1;
 
@@ -72,7 +72,7 @@ export async function storeEvent(db: Queryable, event: IncomingEvent & { custome
   const { rowCount } = await db.query(
     `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
      values ($1, $2, $3, null, $4, $5, $6, $7) on conflict (provider, event_key) do nothing`,
-    [event.provider, event.eventKey, event.eventType, event.customerId, event.customerId !== null, JSON.stringify(event.payload), at],
+    [event.provider, event.eventKey, event.eventType, event.customerId, event.customerId !== null, jsonb(event.payload), at],
   );
   return rowCount === 1;
 }

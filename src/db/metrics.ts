@@ -3,7 +3,7 @@
 // (matured); until then it is counted as maturing, never as a success.
 import { holdoutUplift, rate, type Uplift } from '../domain/metrics.js';
 import { INTERVENTION_TYPES, RESPONSE_TYPES, type Channel } from '../domain/types.js';
-import type { Queryable } from './pool.js';
+import { jsonb, type Queryable } from './pool.js';
 
 /** Days after an intervention in which a missed payment counts as a default. */
 export const OUTCOME_WINDOW_DAYS = 30;
@@ -163,7 +163,7 @@ export async function storeSnapshot(db: Queryable, slot: Date, metrics: Interven
       metrics.holdout_comparison.absolute_uplift,
       metrics.holdout_comparison.ci_low,
       metrics.holdout_comparison.ci_high,
-      JSON.stringify(metrics),
+      jsonb(metrics),
     ],
   );
   return rowCount === 1;

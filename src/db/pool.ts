@@ -30,3 +30,19 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     client.release();
   }
 }
+
+// PostgreSQL cannot store the NUL character in text, nor \u0000 in jsonb; anything from outside
+// (a reply's text, a provider's event, a batch's explanation) has it replaced rather than
+// failing the whole write.
+const NUL = /\u0000/g;
+const ESCAPED_NUL = /\\u0000/g;
+
+/** Text for a text column. */
+export function storableText(text: string): string {
+  return text.replace(NUL, '\ufffd');
+}
+
+/** A value for a jsonb parameter. */
+export function jsonb(value: unknown): string {
+  return JSON.stringify(value).replace(ESCAPED_NUL, '\\ufffd');
+}

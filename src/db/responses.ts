@@ -1,11 +1,11 @@
 // Customer responses to an intervention: every one is kept; the intervention shows the latest.
 import type { ResponseType } from '../domain/types.js';
-import type { Queryable } from './pool.js';
+import { storableText, type Queryable } from './pool.js';
 
 export async function recordResponse(db: Queryable, interventionId: number, responseType: ResponseType, source: string, notes: string | null, at: Date): Promise<void> {
   await db.query(
     'insert into intervention_responses (intervention_id, response_type, source, notes, created_at) values ($1, $2, $3, $4, $5)',
-    [interventionId, responseType, source, notes, at],
+    [interventionId, responseType, source, notes === null ? null : storableText(notes), at],
   );
   await db.query('update interventions set customer_response = $2, response_date = $3, updated_at = $3 where intervention_id = $1', [interventionId, responseType, at]);
 }

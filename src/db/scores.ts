@@ -1,6 +1,6 @@
 // Scores and scoring batches: set-based writes for ingestion, and the reads the API needs.
 import type { ScoreRow } from '../ingest/score-row.js';
-import type { Queryable } from './pool.js';
+import { jsonb, type Queryable } from './pool.js';
 
 export async function createScoreBatch(db: Queryable, batchId: string, source: string): Promise<void> {
   await db.query('insert into score_batches (batch_id, source) values ($1, $2)', [batchId, source]);
@@ -41,7 +41,7 @@ export async function insertScores(db: Queryable, batchId: string, rows: readonl
     rows.map((r) => r.riskScore),
     rows.map((r) => r.riskLevel),
     rows.map((r) => r.scoreDate),
-    rows.map((r) => (r.explanation ? JSON.stringify(r.explanation) : null)),
+    rows.map((r) => (r.explanation ? jsonb(r.explanation) : null)),
   ];
   const { rows: found } = await db.query<{ customer_id: string; score_date: Date; risk_score: number; batch_id: string | null; inserted: boolean }>(
     `with input as (

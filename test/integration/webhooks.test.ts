@@ -197,6 +197,13 @@ describe('inbound SMS', () => {
     expect(await res.text()).toMatch(/<Response><Message>Customer Care: estamos aquí para ayudarle\. Llame al \+1 800 555 0100/);
   });
 
+  it('stores a reply containing a NUL character instead of failing on it', async () => {
+    expect((await inbound('call me\u0000 please', 'SMnul1')).status).toBe(200);
+    const { rows } = await engine.db.pool.query<{ notes: string }>("select notes from intervention_responses where notes like 'call me%'");
+    expect(rows[0]?.notes).toBe('call me\ufffd please');
+    await engine.db.pool.query("delete from agent_tasks where kind = 'follow_up'");
+  });
+
   it('records any other reply as engagement and opens a follow-up task for an agent', async () => {
     expect((await inbound('Can someone call me after 6pm?', 'SMreply1')).status).toBe(200);
     const tasks = (await (await engine.api('/agent_tasks?status=open')).json()) as { tasks: { kind: string; customer_id: string; reason: string }[] };

@@ -2,6 +2,7 @@
 // Postgres, workers and (optionally) the web app on a free port.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -39,12 +40,12 @@ export function testEnv(db: TestDatabase, prefix: string, env: Record<string, st
 }
 
 export async function startTestEngine(
-  options: { clock?: Clock; env?: Record<string, string>; workers?: boolean; web?: boolean } = {},
+  options: { clock?: Clock; env?: Record<string, string>; workers?: boolean; web?: boolean; logTo?: DestinationStream } = {},
 ): Promise<TestEngine> {
   const db = await createTestDatabase();
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig(testEnv(db, prefix, options.env));
-  const logger = createLogger(config.logLevel, 'test');
+  const logger = createLogger(config.logLevel, 'test', options.logTo);
   const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) + 4 });
   const clock = options.clock ?? systemClock;
   const workers = options.workers === false ? null : startWorkers(runtime, { clock, logger });

@@ -5,7 +5,7 @@ import express, { Router, type Request } from 'express';
 import twilio from 'twilio';
 import { refreshInterventionDeliveryStatus } from '../../db/deliveries.js';
 import { applyDeliveryEvent, findDeliveryRef, storeEvent } from '../../db/events.js';
-import { withTransaction } from '../../db/pool.js';
+import { jsonb, storableText, withTransaction } from '../../db/pool.js';
 import { findCustomerByPhone, findLatestContactedIntervention, recordResponse } from '../../db/responses.js';
 import { addSuppression, liftSuppression } from '../../db/suppressions.js';
 import { inboundKeyword, twilioStatusEffect } from '../../domain/provider-events.js';
@@ -94,7 +94,7 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
         await client.query(
           `insert into agent_tasks (intervention_id, customer_id, kind, reason, due_at, script)
            values ($1, $2, 'follow_up', $3, $4, $5)`,
-          [interventionId, customer.customerId, `customer replied by SMS: ${body.slice(0, 500)}`, new Date(at.getTime() + 24 * 3_600_000), JSON.stringify({ reply: body.slice(0, 2_000) })],
+          [interventionId, customer.customerId, storableText(`customer replied by SMS: ${body.slice(0, 500)}`), new Date(at.getTime() + 24 * 3_600_000), jsonb({ reply: body.slice(0, 2_000) })],
         );
       }
     });

@@ -1,0 +1,24 @@
+// Ingests one batch file in a process of its own, so that its peak RSS is the ingestion's alone.
+// Prints one JSON line: rows, seconds, peak RSS.
+import { createReadStream } from 'node:fs';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { createPool } from '../src/db/pool.js';
+import { ingestScores } from '../src/ingest/ingest-scores.js';
+import { formatOf, readBatchRows } from '../src/ingest/read-batch-file.js';
+import { createRedisConnection } from '../src/queues/connection.js';
+import { createQueues } from '../src/queues/queues.js';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: ingest-child FILE');
+const config = loadConfig();
+const pool = createPool(config.databaseUrl, 4);
+const redis = createRedisConnection(config.redisUrl);
+const queues = createQueues(redis, config.queuePrefix);
+const started = performance.now();
+const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(createReadStream(file), formatOf(file), file), { source: `bench:${file}` });
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ rows: result.accepted, rejected: result.rejected, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+await queues.close();
+redis.disconnect();
+await pool.end();

@@ -1,0 +1,28 @@
+// npm run bench -- --quick, so that the benchmark itself cannot rot: it runs against the local
+// services within two minutes and reports every figure SPEC §9 asks for.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../support/cli.js';
+import { REDIS_URL, SERVER_URL } from '../support/env.js';
+
+describe('npm run bench -- --quick', () => {
+  it('prints one line per figure and a JSON summary, within two minutes', async () => {
+    const started = Date.now();
+    const result = await runCommand('src/cli/bench.ts', ['--quick'], { DATABASE_URL: `${SERVER_URL}/interventions`, REDIS_URL }, { timeoutMs: 120_000 });
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect(result.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(120_000);
+    const lines = result.stdout.trim().split('\n');
+    const summary = JSON.parse(lines.at(-1)!) as { quick: boolean; figures: Record<string, { value: number; unit: string }> };
+    expect(summary.quick).toBe(true);
+    const names = Object.keys(summary.figures);
+    for (const pattern of [/^ingest_\d+_rows_per_s$/, /^ingest_\d+_peak_rss$/, /^decisions_per_s$/, /^e2e_\d+_scores_seconds$/, /^latency_p50_at_\d+_per_s$/, /^latency_p99_at_\d+_per_s$/, /^baseline_decisions_per_s$/, /^decisions_ratio_ours_to_baseline$/, /^snapshot_over_\d+_interventions_seconds$/]) {
+      expect(names.some((name) => pattern.test(name)), `a figure named ${pattern}`).toBe(true);
+    }
+    for (const [name, figure] of Object.entries(summary.figures)) {
+      expect(figure.value, name).toBeGreaterThan(0);
+      expect(lines).toContain(`${name} ${figure.value} ${figure.unit}`);
+    }
+    expect(JSON.parse(readFileSync('bench/results/latest.json', 'utf8'))).toEqual(summary);
+  }, 130_000);
+});

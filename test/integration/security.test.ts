@@ -1,0 +1,111 @@
+// The web surface under review: every route that is not health, metrics, a webhook or the
+// signed unsubscribe link refuses a request without the admin token; security headers are on;
+// and no token, key or secret the engine was given ever reaches its logs.
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, TEST_ADMIN_TOKEN, type TestEngine } from '../support/engine.js';
+import { eventWebhookKeys, signEventWebhook } from '../fakes/fake-sendgrid.js';
+import { twilioSignature } from '../fakes/fake-twilio.js';
+
+const SECRETS = {
+  SENDGRID_API_KEY: 'SG.secret-sendgrid-key-do-not-log-1234567890',
+  TWILIO_AUTH_TOKEN: 'secret-twilio-token-do-not-log-0987',
+  SIGNING_SECRET: 'secret-signing-key-do-not-log-abcdef',
+};
+const OPEN = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/webhooks\//, /^\/unsubscribe\//];
+const keys = eventWebhookKeys();
+const logged: string[] = [];
+let engine: TestEngine;
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: RouteLayer[] };
+}
+
+/** Every route the app serves, walking nested routers. */
+function routesOf(app: Express): { method: string; path: string }[] {
+  const found: { method: string; path: string }[] = [];
+  const walk = (stack: RouteLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const method of Object.keys(layer.route.methods)) found.push({ method: method.toUpperCase(), path: layer.route.path });
+      else if (layer.handle.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: RouteLayer[] } }).router.stack);
+  return found;
+}
+
+beforeAll(async () => {
+  engine = await startTestEngine({
+    web: true,
+    logTo: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString());
+        done();
+      },
+    }),
+    env: {
+      LOG_LEVEL: 'debug',
+      ...SECRETS,
+      SENDGRID_FROM_EMAIL: 'care@lender.example',
+      SENDGRID_API_URL: 'http://127.0.0.1:9',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
+      TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+      TWILIO_FROM_NUMBER: '+15005550006',
+      TWILIO_API_URL: 'http://127.0.0.1:9',
+      PUBLIC_BASE_URL: 'https://engine.lender.example',
+    },
+  });
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('admin authentication on every route', () => {
+  it('refuses every admin route without a token, and finds the routes by walking the app', async () => {
+    const routes = routesOf(engine.web!.app).filter((r) => !OPEN.some((pattern) => pattern.test(r.path)));
+    expect(routes.length).toBeGreaterThanOrEqual(14);
+    expect(routes.map((r) => r.path)).toEqual(expect.arrayContaining(['/trigger_intervention/:customer_id', '/risk_scores', '/agent_tasks', '/intervention_metrics', '/dashboard']));
+    for (const route of [...routes, { method: 'GET', path: '/admin/queues' }, { method: 'GET', path: '/admin/queues/api/queues' }]) {
+      const path = route.path.replace(/:[a-z_]+/g, '1').replace(/\*\w+/, 'x');
+      const res = await engine.api(path, { method: route.method, token: null, json: route.method === 'GET' ? undefined : {} });
+      expect(res.status, `${route.method} ${path}`).toBe(401);
+    }
+  });
+
+  it('compares tokens exactly: a prefix, a longer token or another case is refused', async () => {
+    for (const token of [TEST_ADMIN_TOKEN.slice(0, -1), `${TEST_ADMIN_TOKEN}x`, TEST_ADMIN_TOKEN.toUpperCase(), '']) {
+      expect((await engine.api('/agent_tasks', { token })).status).toBe(401);
+    }
+    expect((await engine.api('/agent_tasks')).status).toBe(200);
+  });
+
+  it('sends security headers and no X-Powered-By', async () => {
+    const res = await engine.api('/healthz', { token: null });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age/);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('secrets stay out of the logs', () => {
+  it('logs none of the tokens and keys it was given, across authentication failures, webhooks and sends', async () => {
+    await engine.api('/agent_tasks', { token: 'wrong-token-wrong-token' });
+    await engine.api('/agent_tasks');
+    const payload = JSON.stringify([{ event: 'delivered', sg_event_id: 'x1', delivery_id: '999' }]);
+    await engine.api('/webhooks/sendgrid', { method: 'POST', token: null, body: payload, headers: { 'content-type': 'application/json', ...signEventWebhook(payload, keys.privateKeyPem) } });
+    const params = { MessageSid: 'SM1', MessageStatus: 'delivered' };
+    await engine.api('/webhooks/twilio/status?delivery_id=999', {
+      method: 'POST',
+      token: null,
+      body: new URLSearchParams(params).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(SECRETS.TWILIO_AUTH_TOKEN, 'https://engine.lender.example/webhooks/twilio/status?delivery_id=999', params) },
+    });
+    expect(logged.length).toBeGreaterThan(0);
+    const all = logged.join('');
+    for (const secret of [...Object.values(SECRETS), TEST_ADMIN_TOKEN]) expect(all).not.toContain(secret);
+  });
+});
