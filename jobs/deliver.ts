@@ -3,6 +3,7 @@
 // the job to the delayed set; a provider's Retry-After pauses the whole queue (its rate
 // limit is per account, not per message); other retryable failures use the job's backoff.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnusableMessageError } from '../src/channels/stored-messages.js';
 import { deliver, RetryLater, type DeliverDeps, type DeliverResult, type Transport } from '../src/delivery/deliver.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliverJobData } from '../src/queues/names.js';
@@ -19,9 +20,11 @@ export function deliverProcessor(deps: DeliverDeps & { logger: Logger }, transpo
         await worker().rateLimit(error.retryAfterMs);
         throw Worker.RateLimitError();
       }
-      if (error instanceof RetryLater) throw error;
-      // Anything else is a bug or a broken stored message: retrying cannot help.
-      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+      // A broken stored message cannot be mended by retrying; anything else (a database or
+      // Redis hiccup) retries with the job's backoff, and a claimed send left behind becomes
+      // unknown on the last attempt rather than staying 'sending'.
+      if (error instanceof UnusableMessageError) throw new UnrecoverableError(error.message);
+      throw error;
     }
     if (result.kind === 'settled') deps.metrics?.settled.inc({ channel: job.queueName, status: result.status });
     if (result.kind === 'delayed') {

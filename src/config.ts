@@ -37,6 +37,7 @@ const positiveInt = (fallback: number) =>
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/interventions'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  DATABASE_POOL_SIZE: positiveInt(20),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'must be 1-40 letters, digits, dots, dashes or underscores')
@@ -75,6 +76,7 @@ const envSchema = z.object({
   DELIVERY_MAX_ATTEMPTS: positiveInt(8),
   DELIVERY_BACKOFF_MS: positiveInt(2_000),
   PROVIDER_TIMEOUT_MS: positiveInt(10_000),
+  JOB_LOCK_MS: positiveInt(30_000),
   WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -83,6 +85,8 @@ export type Env = z.input<typeof envSchema>;
 
 export interface Config {
   databaseUrl: string;
+  /** Postgres connections per process; jobs beyond it wait for one */
+  databasePoolSize: number;
   redisUrl: string;
   queuePrefix: string;
   port: number;
@@ -113,6 +117,8 @@ export interface Config {
   delivery: { maxAttempts: number; backoffMs: number };
   /** how long a provider may take to answer; past it the send's outcome is unknown */
   providerTimeoutMs: number;
+  /** a job is taken up again this long after its worker stopped renewing its lock (died) */
+  jobLockMs: number;
   /** where a worker process serves its own /metrics; 0 turns it off */
   workerMetricsPort: number;
   logLevel: string;
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
@@ -166,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    jobLockMs: e.JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -20,9 +20,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, options: { poolSize?: number } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config): Promise<Runtime> {
   const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
-  const pool = createPool(config.databaseUrl, options.poolSize ?? 10);
+  const pool = createPool(config.databaseUrl, config.databasePoolSize);
   const redis = createRedisConnection(config.redisUrl);
   const queues = createQueues(redis, config.queuePrefix, config.delivery);
   const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));

@@ -11,7 +11,7 @@ import { emailTransport } from './channels/email.js';
 import { inboxTransport } from './channels/inbox.js';
 import { smsTransport } from './channels/sms.js';
 import type { Clock } from './clock.js';
-import type { Transport } from './delivery/deliver.js';
+import { staleSendingMs, type Transport } from './delivery/deliver.js';
 import type { Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import type { DeliveryMetrics } from './observability.js';
@@ -24,12 +24,8 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_notification: 4, phone: 2 };
+const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_notification: 4, phone: 2 };
 
-/** Postgres connections a worker process needs: one per concurrent job, plus a few spare. */
-export function workerPoolSize(evaluateConcurrency: number): number {
-  return evaluateConcurrency + Object.values(DELIVERY_CONCURRENCY).reduce((sum, n) => sum + n, 0) + 4;
-}
 
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger; metrics?: DeliveryMetrics }): RunningWorkers {
   const { config } = runtime;
@@ -39,7 +35,17 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     const connection = createRedisConnection(config.redisUrl);
     connections.push(connection);
     // BullMQ keeps per-minute completed/failed counts in Redis, which GET /metrics reports.
-    return { connection, prefix: bullPrefix(config.queuePrefix), metrics: { maxDataPoints: MetricsTime.ONE_WEEK } };
+    // A job whose worker died is taken up again once its lock expires (JOB_LOCK_MS).
+    return {
+      connection,
+      prefix: bullPrefix(config.queuePrefix),
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      lockDuration: config.jobLockMs,
+      stalledInterval: config.jobLockMs,
+      // BullMQ fails a job for good once it has stalled more than this (default 1): a worker
+      // killed twice while holding it must not cost a customer their decision or delivery.
+      maxStalledCount: 10,
+    };
   };
 
   const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), {
@@ -57,7 +63,14 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     email: { max: config.sendgrid.ratePerSecond, duration: 1_000 },
     sms: { max: config.twilio.ratePerSecond, duration: 1_000 },
   };
-  const deliveryDeps = { pool: runtime.pool, policy: runtime.policy, clock: deps.clock, logger: deps.logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
+  const deliveryDeps = {
+    pool: runtime.pool,
+    policy: runtime.policy,
+    clock: deps.clock,
+    logger: deps.logger,
+    staleSendingMs: staleSendingMs(config.providerTimeoutMs),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  };
   const deliveryWorkers = (Object.keys(DELIVERY_QUEUES) as Channel[]).map((channel) => {
     const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
       DELIVERY_QUEUES[channel],

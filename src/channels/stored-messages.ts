@@ -22,10 +22,15 @@ export const storedCallScript = z.object({
   record: z.array(z.string()),
 });
 
+/** An intervention's stored message cannot be sent: retrying cannot mend it. */
+export class UnusableMessageError extends Error {
+  override name = 'UnusableMessageError';
+}
+
 export function storedMessage<T>(work: DeliveryWork, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(work.messages?.[work.channel]);
   if (!parsed.success) {
-    throw new Error(`intervention ${work.interventionId} has no usable ${work.channel} message: ${parsed.error.issues[0]?.message ?? 'missing'}`);
+    throw new UnusableMessageError(`intervention ${work.interventionId} has no usable ${work.channel} message: ${parsed.error.issues[0]?.message ?? 'missing'}`);
   }
   return parsed.data;
 }

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DateTime } from 'luxon';
 import { BASELINE_TABLE, prepareBaseline, runBaseline } from '../../bench/baseline.js';
 import { startFakeSendGrid } from '../../test/fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '../../test/fakes/fake-twilio.js';
@@ -21,7 +20,7 @@ import { InputError } from '../errors.js';
 import { ingestScores } from '../ingest/ingest-scores.js';
 import { readBatchRows } from '../ingest/read-batch-file.js';
 import { createRuntime } from '../runtime.js';
-import { generatePortfolio } from '../synthetic/portfolio.js';
+import { awakeZones, generatePortfolio } from '../synthetic/portfolio.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -36,16 +35,6 @@ interface Figure {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-
-/** Zones where it is now daytime, so that quiet hours hold back no SMS or call of the bench. */
-function awakeZones(now: Date): string[] {
-  const zones = ['America/New_York', 'America/Los_Angeles', 'Europe/Madrid', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney', 'Asia/Kolkata', 'America/Sao_Paulo', 'Pacific/Auckland', 'Asia/Dubai'];
-  const awake = zones.filter((zone) => {
-    const hour = DateTime.fromJSDate(now, { zone }).hour;
-    return hour >= 9 && hour < 19;
-  });
-  return awake.length ? awake : ['UTC'];
-}
 
 async function count(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params);
@@ -145,7 +134,7 @@ await runCli(async () => {
   };
   const config = loadConfig(env);
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config, { poolSize: 8 });
+  const runtime = await createRuntime(config);
   await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));
   const figures: Figure[] = [];
   const report = (name: string, value: number, unit: string) => {

@@ -22,7 +22,7 @@ import { generatePastInterventions, generatePortfolio } from '../synthetic/portf
 import { eventWebhookKeys } from '../synthetic/provider-signing.js';
 import { SNAPSHOT_PERIOD_DAYS } from '../../jobs/metrics-snapshot.js';
 import { playProviderActivity, type DemoActivity } from './demo-activity.js';
-import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
+import { describeTransports, startWorkers } from '../workers.js';
 import { checkServices } from './check-services.js';
 import { runCli } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
@@ -85,7 +85,7 @@ await runCli(async () => {
 
   const applied = await migrate(config.databaseUrl);
   console.log(`database ready (${applied.length} migration(s) applied)`);
-  const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) + 4 });
+  const runtime = await createRuntime(config);
   console.log(describeTransports(runtime));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });

@@ -6,7 +6,7 @@ import { createLogger } from '../logger.js';
 import { Registry } from 'prom-client';
 import { createWorkerMetrics, serveMetrics } from '../observability.js';
 import { createRuntime } from '../runtime.js';
-import { describeTransports, startWorkers, workerPoolSize } from '../workers.js';
+import { describeTransports, startWorkers } from '../workers.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 
@@ -14,7 +14,7 @@ try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) });
+  const runtime = await createRuntime(config);
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort) : null;

@@ -18,6 +18,7 @@ import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { contactBlock } from '../domain/contact-rules.js';
 import type { Policy } from '../domain/policy.js';
 import { nextContactTime } from '../domain/quiet-hours.js';
+import { UnusableMessageError } from '../channels/stored-messages.js';
 import { ProviderError } from '../errors.js';
 import type { DeliveryMetrics } from '../observability.js';
 
@@ -58,11 +59,18 @@ export class RetryLater extends Error {
 /** A send takes at most the provider timeout; a row still 'sending' long after that was orphaned. */
 export const STALE_SENDING_MS = 60_000;
 
+/** Twice the provider timeout: past it, a claimed send cannot still be waiting for its answer. */
+export function staleSendingMs(providerTimeoutMs: number): number {
+  return 2 * providerTimeoutMs;
+}
+
 export interface DeliverDeps {
   pool: Pool;
   clock: Clock;
   policy: Policy;
   metrics?: DeliveryMetrics;
+  /** how long a claimed send may stay unanswered before it is unknown (default STALE_SENDING_MS) */
+  staleSendingMs?: number;
 }
 
 export async function deliver(deps: DeliverDeps, deliveryId: number, transport: Transport, attempt: { last: boolean }): Promise<DeliverResult> {
@@ -71,7 +79,10 @@ export async function deliver(deps: DeliverDeps, deliveryId: number, transport: 
   if (!work) return { kind: 'skipped', reason: 'no such delivery' };
 
   if (work.status === 'sending') {
-    if (await markUnknownIfStale(deps.pool, deliveryId, new Date(now.getTime() - STALE_SENDING_MS), now)) {
+    // Claimed longer ago than any send can take, or this is the job's last attempt: whoever
+    // claimed it is gone, and whether the provider accepted it is unknown.
+    const claimedBefore = attempt.last ? new Date(now.getTime() + 1) : new Date(now.getTime() - (deps.staleSendingMs ?? STALE_SENDING_MS));
+    if (await markUnknownIfStale(deps.pool, deliveryId, claimedBefore, now)) {
       await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
       return { kind: 'settled', status: 'unknown' };
     }
@@ -128,6 +139,12 @@ async function sendThroughProvider(
   } catch (error) {
     timer?.({ outcome: error instanceof ProviderError ? (error.retryable ? 'retryable' : error.details.outcomeUnknown ? 'unknown' : 'refused') : 'error' });
     if (!(error instanceof ProviderError)) {
+      // Building the request failed (a message we cannot send): nothing went out, and nothing will.
+      if (error instanceof UnusableMessageError) {
+        await recordSendOutcome(deps.pool, work.deliveryId, { status: 'failed', provider: transport.provider, error: error.message }, deps.clock.now());
+        await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, deps.clock.now());
+        throw error;
+      }
       // Not a provider's answer: we cannot tell whether the request went out. Never guess.
       await markUnknown(deps.pool, work.deliveryId, error instanceof Error ? error.message : String(error), deps.clock.now());
       await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, deps.clock.now());

@@ -1,6 +1,7 @@
 // A deterministic synthetic portfolio: customers across time zones and locales, scheduled
 // and missed payments, and score histories that rise, fall and stay flat. The demo, the
 // tests and the bench build their data with it, so one seed gives one portfolio.
+import { DateTime } from 'luxon';
 import type { Customer } from '../domain/types.js';
 
 /** mulberry32: a tiny, well-known seeded PRNG; determinism matters here, not strength. */
@@ -138,4 +139,14 @@ export function generatePastInterventions(options: { customers: readonly Custome
       missedDueDate: defaulted ? isoDate(at.getTime() + Math.floor(3 + random() * 25) * DAY) : null,
     };
   });
+}
+
+/** Zones where it is now daytime, so that quiet hours hold back no SMS or call of a test run. */
+export function awakeZones(now: Date): string[] {
+  const zones = ['America/New_York', 'America/Los_Angeles', 'Europe/Madrid', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney', 'Asia/Kolkata', 'America/Sao_Paulo', 'Pacific/Auckland', 'Asia/Dubai'];
+  const awake = zones.filter((zone) => {
+    const hour = DateTime.fromJSDate(now, { zone }).hour;
+    return hour >= 9 && hour < 19;
+  });
+  return awake.length ? awake : ['UTC'];
 }

@@ -45,6 +45,7 @@ export async function startScriptedServer(
     req.on('end', () => {
       const scripted = queue.shift();
       const answer = () => {
+        // status 0 means "answer normally", for scripts that only add a delay.
         if (scripted && scripted.status !== 0) {
           send(res, scripted.status, scripted.body ?? { message: `scripted ${scripted.status}` }, scripted.retryAfter !== undefined ? { 'retry-after': String(scripted.retryAfter) } : {});
           return;

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { bullPrefix } from '../../src/queues/names.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startWeb, type RunningWeb } from '../../src/server.js';
-import { startWorkers, workerPoolSize, type RunningWorkers } from '../../src/workers.js';
+import { startWorkers, type RunningWorkers } from '../../src/workers.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { REDIS_URL } from './env.js';
 
@@ -46,7 +46,7 @@ export async function startTestEngine(
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig(testEnv(db, prefix, options.env));
   const logger = createLogger(config.logLevel, 'test', options.logTo);
-  const runtime = await createRuntime(config, { poolSize: workerPoolSize(config.evaluateConcurrency) + 4 });
+  const runtime = await createRuntime(config);
   const clock = options.clock ?? systemClock;
   const workers = options.workers === false ? null : startWorkers(runtime, { clock, logger });
   const web = options.web ? await startWeb(runtime, { logger, clock, port: 0 }) : null;

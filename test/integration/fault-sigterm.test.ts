@@ -1,0 +1,62 @@
+// SIGTERM drains: a worker with sends in flight at a slow provider finishes them and exits
+// within 30 s, leaving no delivery half-sent.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
+import { ingestScores } from '../../src/ingest/ingest-scores.js';
+import { awakeZones, generatePortfolio } from '../../src/synthetic/portfolio.js';
+import { count, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
+import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let engine: TestEngine;
+let sendgrid: Awaited<ReturnType<typeof startFakeSendGrid>>;
+
+beforeAll(async () => {
+  sendgrid = await startFakeSendGrid();
+  engine = await startTestEngine({ workers: false });
+  const asOf = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const portfolio = generatePortfolio({ customers: 400, seed: 9, asOf, idPrefix: 'T' });
+  const zones = awakeZones(new Date());
+  portfolio.customers.forEach((c, n) => {
+    c.timezone = zones[n % zones.length]!;
+  });
+  await upsertCustomers(engine.db.pool, portfolio.customers);
+  await insertPayments(engine.db.pool, portfolio.payments);
+  await insertScoreHistory(engine.db.pool, portfolio.history);
+  await ingestScores({ pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock }, (async function* () {
+    for (const [i, s] of portfolio.batch.entries()) yield { line: i, raw: { customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() } };
+  })(), { source: 'test:sigterm' });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await sendgrid?.close();
+});
+
+describe('SIGTERM', () => {
+  it('lets a worker finish the sends it has in flight and exit within 30 s', async () => {
+    // Every email takes 1.5 s to be answered: when the signal comes, sends are in flight.
+    sendgrid.script({ status: 0, delayMs: 1_500 }, 10_000);
+    const env = testEnv(engine.db, engine.config.queuePrefix, {
+      LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: '0',
+      SENDGRID_API_KEY: sendgrid.apiKey,
+      SENDGRID_FROM_EMAIL: 'care@lender.example',
+      SENDGRID_API_URL: sendgrid.url,
+      PROVIDER_TIMEOUT_MS: '5000',
+    });
+    const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, stdio: 'ignore' });
+    await waitFor('emails in flight', async () => (await count(engine, "select 1 from deliveries where channel = 'email' and status = 'sending'")) > 0, 60_000, 20);
+    const signalled = Date.now();
+    worker.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => worker.once('exit', (exitCode) => resolve(exitCode)));
+    expect(Date.now() - signalled).toBeLessThan(30_000);
+    expect(code).toBe(0);
+    // Nothing left half-done: every claimed send got its answer recorded.
+    expect(await count(engine, "select 1 from deliveries where status = 'sending'")).toBe(0);
+    expect(await count(engine, "select 1 from deliveries where channel = 'email' and status = 'sent'")).toBe(sendgrid.accepted.length);
+  }, 90_000);
+});
