@@ -1,5 +1,6 @@
 // The Postgres pool, and the few helpers every table module shares.
 import pg from 'pg';
+import { InputError } from '../errors.js';
 
 // bigint ids fit comfortably in a JS number (2^53); counts from count(*) are int8 too.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -16,18 +17,29 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   return pool;
 }
 
+// A client checked out of the pool emits 'error' when its connection drops (Postgres restarted,
+// a network cut); with no listener that would crash the process. The query in flight rejects
+// with the same error, which is what the caller handles.
+const ignoreConnectionError = () => undefined;
+
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  client.on('error', ignoreConnectionError);
+  let failure: Error | undefined;
   try {
     await client.query('begin');
     const result = await work(client);
     await client.query('commit');
     return result;
   } catch (error) {
+    // An error the server answered (a constraint, a bad value) or a client's mistake leaves the
+    // connection sound; anything else may have broken it, and the pool then discards it.
+    if (!(error instanceof pg.DatabaseError) && !(error instanceof InputError)) failure = error instanceof Error ? error : new Error(String(error));
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', ignoreConnectionError);
+    client.release(failure);
   }
 }
 
