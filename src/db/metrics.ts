@@ -8,8 +8,9 @@ import { jsonb, type Queryable } from './pool.js';
 /** Days after an intervention in which a missed payment counts as a default. */
 export const OUTCOME_WINDOW_DAYS = 30;
 
-export interface TypeMetrics {
-  intervention_type: string;
+/** The effectiveness figures of a group of interventions: all of them, or one type. */
+export interface OutcomeFigures {
+  /** treated (not holdout) interventions in the window */
   total_interventions: number;
   matured_interventions: number;
   maturing_interventions: number;
@@ -18,6 +19,10 @@ export interface TypeMetrics {
   success_rate: number | null;
   holdout_interventions: number;
   holdout_comparison: Uplift;
+}
+
+export interface TypeMetrics extends OutcomeFigures {
+  intervention_type: string;
 }
 
 export interface ChannelFunnel {
@@ -32,19 +37,10 @@ export interface ChannelFunnel {
   responses: Record<string, number>;
 }
 
-export interface InterventionMetrics {
+export interface InterventionMetrics extends OutcomeFigures {
   period_days: number;
   measured_at: string;
   outcome_window_days: number;
-  /** treated (not holdout) interventions in the window */
-  total_interventions: number;
-  matured_interventions: number;
-  maturing_interventions: number;
-  prevented_defaults: number;
-  defaults_occurred: number;
-  success_rate: number | null;
-  holdout_interventions: number;
-  holdout_comparison: Uplift;
   by_intervention_type: TypeMetrics[];
   delivery_funnel: ChannelFunnel[];
 }
@@ -78,7 +74,7 @@ export async function computeMetrics(db: Queryable, days: number, now: Date): Pr
   const group = (type: string | null, holdout: boolean) =>
     groups.find((g) => g.intervention_type === type && g.holdout === holdout) ?? { total: 0, matured: 0, defaults: 0 };
 
-  const summarise = (type: string | null) => {
+  const summarise = (type: string | null): OutcomeFigures => {
     const treated = group(type, false);
     const held = group(type, true);
     return {

@@ -7,6 +7,7 @@ import { fixedClock } from '../../src/clock.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
 import { deliver } from '../../src/delivery/deliver.js';
 import type { Customer } from '../../src/domain/types.js';
+import { fakeProviderEnv } from '../support/portfolio.js';
 import { startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '../fakes/fake-twilio.js';
@@ -58,13 +59,7 @@ beforeAll(async () => {
     web: true,
     env: {
       HOLDOUT_PERCENT: '0',
-      SENDGRID_API_KEY: sendgrid.apiKey,
-      SENDGRID_FROM_EMAIL: 'care@lender.example',
-      SENDGRID_API_URL: sendgrid.url,
-      TWILIO_ACCOUNT_SID: twilioFake.accountSid,
-      TWILIO_AUTH_TOKEN: twilioFake.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilioFake.url,
+      ...fakeProviderEnv(sendgrid, twilioFake),
       PUBLIC_BASE_URL: 'https://engine.lender.example',
       DELIVERY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       DELIVERY_BACKOFF_MS: '100',

@@ -3,10 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { ingestScores } from '../../src/ingest/ingest-scores.js';
-import { awakeZones, generatePortfolio } from '../../src/synthetic/portfolio.js';
+import { ingestBatch, loadAwakePortfolio, fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
@@ -27,18 +24,8 @@ beforeAll(async () => {
   engine = await startTestEngine({ workers: false });
   redisProxy = await startTcpProxy(Number(new URL(engine.config.redisUrl).port || 6379));
   postgresProxy = await startTcpProxy(Number(new URL(engine.config.databaseUrl).port || 5432));
-  const asOf = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
-  const portfolio = generatePortfolio({ customers: SCORES, seed: 13, asOf, idPrefix: 'O' });
-  const zones = awakeZones(new Date());
-  portfolio.customers.forEach((c, n) => {
-    c.timezone = zones[n % zones.length]!;
-  });
-  await upsertCustomers(engine.db.pool, portfolio.customers);
-  await insertPayments(engine.db.pool, portfolio.payments);
-  await insertScoreHistory(engine.db.pool, portfolio.history);
-  await ingestScores({ pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock }, (async function* () {
-    for (const [i, s] of portfolio.batch.entries()) yield { line: i, raw: { customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() } };
-  })(), { source: 'test:outage' });
+  const portfolio = await loadAwakePortfolio(engine, { customers: SCORES, seed: 13, idPrefix: 'O' });
+  await ingestBatch(engine, portfolio.batch);
 });
 
 afterAll(async () => {
@@ -62,13 +49,7 @@ describe('Redis and Postgres outages', () => {
       JOB_LOCK_MS: '5000',
       DELIVERY_BACKOFF_MS: '500',
       PROVIDER_TIMEOUT_MS: '2000',
-      SENDGRID_API_KEY: sendgrid.apiKey,
-      SENDGRID_FROM_EMAIL: 'care@lender.example',
-      SENDGRID_API_URL: sendgrid.url,
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilio.url,
+      ...fakeProviderEnv(sendgrid, twilio),
     });
     worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, stdio: ['ignore', process.env.TEST_WORKER_LOG ? 'inherit' : 'ignore', 'inherit'] });
 

@@ -2,8 +2,8 @@
 // Postgres give the same results as one; the web process stops accepting on SIGTERM but
 // finishes the request in flight.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { awakeZones, generatePortfolio, type Portfolio } from '../../src/synthetic/portfolio.js';
+import type { Portfolio } from '../../src/synthetic/portfolio.js';
+import { loadAwakePortfolio } from '../support/portfolio.js';
 import { count, startTestEngine, TEST_ADMIN_TOKEN, testEnv, waitFor, type TestEngine } from '../support/engine.js';
 import { exited, freePort, startProcess, webReady } from '../support/processes.js';
 
@@ -19,15 +19,7 @@ const rowsOf = (scores: Portfolio['batch']) => scores.map((s) => ({ customer_id:
 beforeAll(async () => {
   engine = await startTestEngine({ workers: false });
   env = testEnv(engine.db, engine.config.queuePrefix, { LOG_LEVEL: 'silent', WORKER_METRICS_PORT: '0', METRICS_EVERY: '2s' });
-  const asOf = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
-  portfolio = generatePortfolio({ customers: SCORES + 10_000, seed: 17, asOf, idPrefix: 'P' });
-  const zones = awakeZones(new Date());
-  portfolio.customers.forEach((c, n) => {
-    c.timezone = zones[n % zones.length]!;
-  });
-  await upsertCustomers(engine.db.pool, portfolio.customers);
-  await insertPayments(engine.db.pool, portfolio.payments);
-  await insertScoreHistory(engine.db.pool, portfolio.history);
+  portfolio = await loadAwakePortfolio(engine, { customers: SCORES + 10_000, seed: 17, idPrefix: 'P' });
 });
 
 afterAll(async () => {

@@ -3,10 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { ingestScores } from '../../src/ingest/ingest-scores.js';
-import { awakeZones, generatePortfolio } from '../../src/synthetic/portfolio.js';
+import { ingestBatch, loadAwakePortfolio, fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 
@@ -17,18 +14,8 @@ let sendgrid: Awaited<ReturnType<typeof startFakeSendGrid>>;
 beforeAll(async () => {
   sendgrid = await startFakeSendGrid();
   engine = await startTestEngine({ workers: false });
-  const asOf = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
-  const portfolio = generatePortfolio({ customers: 400, seed: 9, asOf, idPrefix: 'T' });
-  const zones = awakeZones(new Date());
-  portfolio.customers.forEach((c, n) => {
-    c.timezone = zones[n % zones.length]!;
-  });
-  await upsertCustomers(engine.db.pool, portfolio.customers);
-  await insertPayments(engine.db.pool, portfolio.payments);
-  await insertScoreHistory(engine.db.pool, portfolio.history);
-  await ingestScores({ pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock }, (async function* () {
-    for (const [i, s] of portfolio.batch.entries()) yield { line: i, raw: { customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() } };
-  })(), { source: 'test:sigterm' });
+  const portfolio = await loadAwakePortfolio(engine, { customers: 400, seed: 9, idPrefix: 'T' });
+  await ingestBatch(engine, portfolio.batch);
 });
 
 afterAll(async () => {
@@ -43,9 +30,7 @@ describe('SIGTERM', () => {
     const env = testEnv(engine.db, engine.config.queuePrefix, {
       LOG_LEVEL: 'warn',
       WORKER_METRICS_PORT: '0',
-      SENDGRID_API_KEY: sendgrid.apiKey,
-      SENDGRID_FROM_EMAIL: 'care@lender.example',
-      SENDGRID_API_URL: sendgrid.url,
+      ...fakeProviderEnv(sendgrid),
       PROVIDER_TIMEOUT_MS: '5000',
     });
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, stdio: 'ignore' });

@@ -2,10 +2,7 @@
 // out and then failing with 5xx. The queue waits out the 429s, backoff carries the 5xx, timed-out
 // sends are unknown and never re-sent; nothing is sent twice, everything ends sent or clearly not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { ingestScores } from '../../src/ingest/ingest-scores.js';
-import { awakeZones, generatePortfolio } from '../../src/synthetic/portfolio.js';
+import { ingestBatch, loadAwakePortfolio, fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '../fakes/fake-twilio.js';
@@ -25,31 +22,14 @@ beforeAll(async () => {
   twilio.script({ status: 503, body: { code: 20503, message: 'Service unavailable', status: 503 } }, BURST);
   engine = await startTestEngine({
     env: {
-      SENDGRID_API_KEY: sendgrid.apiKey,
-      SENDGRID_FROM_EMAIL: 'care@lender.example',
-      SENDGRID_API_URL: sendgrid.url,
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilio.url,
+      ...fakeProviderEnv(sendgrid, twilio),
       PROVIDER_TIMEOUT_MS: '1000',
       DELIVERY_BACKOFF_MS: '250',
       DELIVERY_MAX_ATTEMPTS: '8',
     },
   });
-  const asOf = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
-  const portfolio = generatePortfolio({ customers: 400, seed: 21, asOf, idPrefix: 'S' });
-  const zones = awakeZones(new Date());
-  portfolio.customers.forEach((c, n) => {
-    c.timezone = zones[n % zones.length]!;
-    c.smsConsent = true;
-  });
-  await upsertCustomers(engine.db.pool, portfolio.customers);
-  await insertPayments(engine.db.pool, portfolio.payments);
-  await insertScoreHistory(engine.db.pool, portfolio.history);
-  await ingestScores({ pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock }, (async function* () {
-    for (const [i, s] of portfolio.batch.entries()) yield { line: i, raw: { customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() } };
-  })(), { source: 'test:storm' });
+  const portfolio = await loadAwakePortfolio(engine, { customers: 400, seed: 21, idPrefix: 'S', smsConsent: true });
+  await ingestBatch(engine, portfolio.batch);
 });
 
 afterAll(async () => {

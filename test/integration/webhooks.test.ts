@@ -6,6 +6,7 @@ import { fixedClock } from '../../src/clock.js';
 import { insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
 import { recordNoResponses } from '../../src/db/responses.js';
 import { signUnsubscribeToken } from '../../src/domain/unsubscribe-token.js';
+import { fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 import { eventWebhookKeys, signEventWebhook, startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 import { startFakeTwilio, twilioSignature } from '../fakes/fake-twilio.js';
@@ -63,14 +64,8 @@ beforeAll(async () => {
     env: {
       HOLDOUT_PERCENT: '0',
       PUBLIC_BASE_URL: PUBLIC,
-      SENDGRID_API_KEY: sendgrid.apiKey,
-      SENDGRID_FROM_EMAIL: 'care@lender.example',
-      SENDGRID_API_URL: sendgrid.url,
+      ...fakeProviderEnv(sendgrid, twilioFake),
       SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey,
-      TWILIO_ACCOUNT_SID: twilioFake.accountSid,
-      TWILIO_AUTH_TOKEN: twilioFake.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilioFake.url,
     },
   });
   await upsertCustomers(engine.db.pool, ['W1', 'W2', 'W3'].map((id, i) => ({
