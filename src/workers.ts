@@ -7,9 +7,9 @@ import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
 import { metricsSnapshotProcessor } from '../jobs/metrics-snapshot.js';
 import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../jobs/sweep-responses.js';
 import { agentTaskTransport } from './channels/agent-tasks.js';
-import { emailTransport } from './channels/email.js';
+import { emailTransport, sendgridConfigured } from './channels/email.js';
 import { inboxTransport } from './channels/inbox.js';
-import { smsTransport } from './channels/sms.js';
+import { smsTransport, twilioConfigured } from './channels/sms.js';
 import type { Clock } from './clock.js';
 import { staleSendingMs, type Transport } from './delivery/deliver.js';
 import type { Channel } from './domain/types.js';
@@ -110,7 +110,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
 
 /** Which providers are live and which fall back to the outbox; said once at start-up. */
 export function describeTransports(runtime: Runtime): string {
-  const email = runtime.config.sendgrid.apiKey && runtime.config.sendgrid.fromEmail ? 'SendGrid' : 'outbox (no SENDGRID_API_KEY / SENDGRID_FROM_EMAIL)';
-  const sms = runtime.config.twilio.accountSid && runtime.config.twilio.authToken && runtime.config.twilio.fromNumber ? 'Twilio' : 'outbox (no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER)';
+  const email = sendgridConfigured(runtime.config) ? 'SendGrid' : 'outbox (no SENDGRID_API_KEY / SENDGRID_FROM_EMAIL)';
+  const sms = twilioConfigured(runtime.config) ? 'Twilio' : 'outbox (no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER)';
   return `email via ${email}; sms via ${sms}`;
 }

@@ -3,7 +3,7 @@
 // portfolio it generates itself (fixed seed). One line per figure, then a JSON summary, also
 // written to bench/results/latest.json.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -190,7 +190,7 @@ await runCli(async () => {
     try {
       await sleep(3_000); // workers up and connected
       const t0 = performance.now();
-      await ingestScores({ ...runtime, clock: systemClock }, readBatchRows((await import('node:fs')).createReadStream(e2eFile), 'jsonl', e2eFile), { source: 'bench:e2e' });
+      await ingestScores({ ...runtime, clock: systemClock }, readBatchRows(createReadStream(e2eFile), 'jsonl', e2eFile), { source: 'bench:e2e' });
       await waitUntil('every score decided', 600_000, async () => (await count(runtime.pool, 'select 1 from decisions where score_date = $1', [asOf])) >= e2eSet.length);
       const decidedAt = performance.now();
       await waitUntil('every delivery settled', 600_000, async () => (await count(runtime.pool, "select 1 from deliveries where status in ('pending', 'sending', 'scheduled')")) === 0);

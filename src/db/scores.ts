@@ -60,6 +60,19 @@ export async function insertScores(db: Queryable, batchId: string, rows: readonl
       where not exists (select 1 from inserted n where n.customer_id = s.customer_id and n.score_date = s.score_date)`,
     [...params, batchId],
   );
+  // A row another batch inserted concurrently is not visible to this statement's snapshot
+  // (its insert waited for that batch, then did nothing): read those again, now committed.
+  const seen = new Set(found.map((f) => key(f.customer_id, f.score_date)));
+  const missing = rows.filter((r) => !seen.has(key(r.customerId, r.scoreDate)));
+  if (missing.length) {
+    const again = await db.query<{ customer_id: string; score_date: Date; risk_score: number; batch_id: string | null }>(
+      `select s.customer_id, s.score_date, s.risk_score::float8 as risk_score, s.batch_id
+         from risk_scores s join unnest($1::text[], $2::timestamptz[]) as m(customer_id, score_date)
+           on m.customer_id = s.customer_id and m.score_date = s.score_date`,
+      [missing.map((r) => r.customerId), missing.map((r) => r.scoreDate)],
+    );
+    found.push(...again.rows.map((row) => ({ ...row, inserted: false })));
+  }
   for (const row of found) {
     stored.set(key(row.customer_id, row.score_date), {
       customerId: row.customer_id,

@@ -91,6 +91,20 @@ describe('a scoring batch through the queue', () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it('accepts every row when the same scores are ingested twice at the same moment', async () => {
+    const scoreDate = new Date(asOf.getTime() + 2 * 3_600_000);
+    const rows = portfolio.customers.slice(0, 500).map((c, i) => ({ line: i, raw: { customer_id: c.customerId, risk_score: 0.5, score_date: scoreDate.toISOString() } }));
+    const ingest = () =>
+      ingestScores({ pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock }, (async function* () {
+        yield* rows;
+      })(), { source: 'test:concurrent' });
+    const [a, b] = await Promise.all([ingest(), ingest()]);
+    expect([a.rejected, b.rejected]).toEqual([0, 0]);
+    expect(a.accepted + b.accepted).toBe(1_000);
+    expect(a.alreadyIngested + b.alreadyIngested).toBe(500);
+    expect(await count(engine, 'select 1 from risk_scores where score_date = $1', [scoreDate])).toBe(500);
+  });
+
   it('records one decision when two evaluations of the same scores race', async () => {
     const refs = portfolio.customers.slice(0, 50).map((c) => ({ customerId: c.customerId, scoreDate: new Date(asOf.getTime() + 3_600_000).toISOString() }));
     await engine.db.pool.query(
