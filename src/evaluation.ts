@@ -4,7 +4,7 @@ import type { Clock } from './clock.js';
 import { recordDecisions, findPendingDeliveries, type DecisionRecord, type NewDelivery } from './db/decisions.js';
 import { lockCustomers, loadEvaluationStates, type EvaluationState } from './db/evaluation-state.js';
 import { withTransaction, type Pool } from './db/pool.js';
-import { decide, type Policy } from './domain/policy.js';
+import { contactBy as contactByOf, decide, type Policy } from './domain/policy.js';
 import { signUnsubscribeToken } from './domain/unsubscribe-token.js';
 import { primaryMessageText, renderMessages, SmsTooLongError, type RenderedMessages } from './messages/render.js';
 import type { ScoreRef } from './queues/names.js';
@@ -28,8 +28,6 @@ export interface EvaluationResult {
   /** deliveries to hand to the channel queues once the transaction has committed */
   deliveries: NewDelivery[];
 }
-
-const HOUR_MS = 3_600_000;
 
 export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDeps, 'policy' | 'messages'>, decidedAt: Date): DecisionRecord {
   const base = {
@@ -57,7 +55,7 @@ export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDe
   if (decision.outcome === 'no_intervention') {
     return { ...base, outcome: decision.outcome, reason: decision.reason, trend: decision.trend, intervention: null };
   }
-  const contactBy = new Date(decidedAt.getTime() + decision.contactWithinHours * HOUR_MS);
+  const contactBy = contactByOf(decidedAt, decision);
   const holdout = decision.outcome === 'holdout';
   let channels = decision.channels;
   let messages: RenderedMessages | null = null;
