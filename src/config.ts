@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
+/** Where the queues live: Redis, or the engine's own PostgreSQL database (BullMQ's PostgreSQL backend). */
+export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
+export type QueueBackend = (typeof QUEUE_BACKENDS)[number];
+
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -37,6 +41,7 @@ const positiveInt = (fallback: number) =>
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/interventions'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_BACKEND: z.enum(QUEUE_BACKENDS, { error: `must be ${QUEUE_BACKENDS.join(' or ')}` }).default('redis'),
   DATABASE_POOL_SIZE: positiveInt(20),
   QUEUE_PREFIX: z
     .string()
@@ -88,6 +93,7 @@ export interface Config {
   /** Postgres connections per process; jobs beyond it wait for one */
   databasePoolSize: number;
   redisUrl: string;
+  queueBackend: QueueBackend;
   queuePrefix: string;
   port: number;
   publicBaseUrl: string;
@@ -140,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
+    queueBackend: e.QUEUE_BACKEND,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
     publicBaseUrl,

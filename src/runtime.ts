@@ -1,19 +1,18 @@
-// The long-lived parts a process needs (pool, Redis, queues, policy, secrets), built once
+// The long-lived parts a process needs (pool, queue store, queues, policy, secrets), built once
 // from the config and closed in reverse order.
-import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createPool, type Pool } from './db/pool.js';
 import { getOrCreateSecret } from './db/secrets.js';
 import type { Policy } from './domain/policy.js';
 import type { MessageSettings } from './evaluation.js';
 import { loadPolicy } from './policy-file.js';
-import { createRedisConnection } from './queues/connection.js';
+import { openQueueStore, type QueueStore } from './queues/connection.js';
 import { createQueues, type Queues } from './queues/queues.js';
 
 export interface Runtime {
   config: Config;
   pool: Pool;
-  redis: Redis;
+  queueStore: QueueStore;
   queues: Queues;
   policy: Policy;
   messages: MessageSettings;
@@ -23,19 +22,19 @@ export interface Runtime {
 export async function createRuntime(config: Config): Promise<Runtime> {
   const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
   const pool = createPool(config.databaseUrl, config.databasePoolSize);
-  const redis = createRedisConnection(config.redisUrl);
-  const queues = createQueues(redis, config.queuePrefix, config.delivery);
+  const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+  const queues = createQueues(queueStore.connection(), config.queuePrefix, config.delivery);
   const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));
   return {
     config,
     pool,
-    redis,
+    queueStore,
     queues,
     policy,
     messages: { publicBaseUrl: config.publicBaseUrl, signingSecret, sender: config.sender },
     async close() {
       await queues.close();
-      redis.disconnect();
+      await queueStore.close();
       await pool.end();
     },
   };

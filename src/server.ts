@@ -6,7 +6,6 @@ import { QueueEvents } from 'bullmq';
 import type { Express } from 'express';
 import { systemClock, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import { createRedisConnection } from './queues/connection.js';
 import { EVALUATE_QUEUE, bullPrefix } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 import { createApp } from './web/app.js';
@@ -22,9 +21,8 @@ export interface RunningWeb {
 
 export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?: Clock; port?: number }): Promise<RunningWeb> {
   const adminToken = runtime.config.adminToken ?? randomBytes(24).toString('base64url');
-  const eventsConnection = createRedisConnection(runtime.config.redisUrl);
   const evaluateEvents = new QueueEvents(EVALUATE_QUEUE, {
-    connection: eventsConnection,
+    connection: runtime.queueStore.connection(),
     prefix: bullPrefix(runtime.config.queuePrefix),
   });
   const app = createApp({ ...runtime, adminToken, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });
@@ -46,7 +44,6 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
         server.closeIdleConnections();
       });
       await evaluateEvents.close();
-      eventsConnection.disconnect();
     },
   };
 }

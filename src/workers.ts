@@ -1,7 +1,6 @@
-// Starts every worker of the engine, one Redis connection each (BullMQ needs a blocking
-// connection per worker). Closing waits for active jobs to finish: SIGTERM drains.
+// Starts every worker of the engine, one queue-store connection each (a worker blocks on its
+// connection while it waits for jobs). Closing waits for active jobs to finish: SIGTERM drains.
 import { MetricsTime, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
 import { metricsSnapshotProcessor } from '../jobs/metrics-snapshot.js';
@@ -15,7 +14,6 @@ import { staleSendingMs, type Transport } from './delivery/deliver.js';
 import type { Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import type { DeliveryMetrics } from './observability.js';
-import { createRedisConnection } from './queues/connection.js';
 import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
@@ -29,11 +27,9 @@ const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_
 
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger; metrics?: DeliveryMetrics }): RunningWorkers {
   const { config } = runtime;
-  // BullMQ does not close connections it is handed, so we keep them and close them ourselves.
-  const connections: Redis[] = [];
+  // The queue store closes the connections it hands out (BullMQ leaves them open), with the runtime.
   const base = () => {
-    const connection = createRedisConnection(config.redisUrl);
-    connections.push(connection);
+    const connection = runtime.queueStore.connection();
     // BullMQ keeps per-minute completed/failed counts in Redis, which GET /metrics reports.
     // A job whose worker died is taken up again once its lock expires (JOB_LOCK_MS).
     return {
@@ -103,7 +99,6 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     workers,
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
-      for (const connection of connections) connection.disconnect();
     },
   };
 }

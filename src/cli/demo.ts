@@ -1,6 +1,7 @@
 // npm run demo: the whole pipeline on local defaults. Migrates, loads a synthetic portfolio,
 // runs web + workers in this process, sends one scoring batch through, prints a summary.
 // `-- --exit` stops after the summary; otherwise it keeps serving for the URLs it prints.
+// Without Redis the queues run in PostgreSQL; without PostgreSQL an embedded one stands in.
 import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,8 @@ import { eventWebhookKeys } from '../synthetic/provider-signing.js';
 import { SNAPSHOT_PERIOD_DAYS } from '../../jobs/metrics-snapshot.js';
 import { playProviderActivity, type DemoActivity } from './demo-activity.js';
 import { describeTransports, startWorkers } from '../workers.js';
-import { checkServices } from './check-services.js';
+import { HOW_TO_START, postgresProblem, redisProblem } from './check-services.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { runCli } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 
@@ -63,12 +65,41 @@ function printSummary(summary: BatchSummary, scores: number, seconds: number): v
   console.log(table('\nDeliveries by channel and status:', summary.deliveries.map((d) => [d.channel, d.status, d.count])));
 }
 
+/**
+ * The services the demo runs on: the configured ones when they answer. Otherwise it says which
+ * does not answer and how to start it, in one line, and carries on without it: the queues move
+ * to PostgreSQL (BullMQ's PostgreSQL backend) when Redis does not answer, and an embedded
+ * PostgreSQL stands in when PostgreSQL does not.
+ */
+async function demoServices(config: Config): Promise<{ config: Config; stop(): Promise<void> }> {
+  let services = config;
+  let embedded: EmbeddedDatabase | null = null;
+  const postgres = await postgresProblem(config.databaseUrl);
+  if (postgres) {
+    try {
+      embedded = await startEmbeddedPostgres(new URL(config.databaseUrl).pathname.slice(1) || 'interventions');
+    } catch (error) {
+      throw new InputError(`${postgres}; ${HOW_TO_START} (${error instanceof Error ? error.message : String(error)})`);
+    }
+    console.log(`${postgres}: this demo runs on an embedded PostgreSQL in ${embedded.dir}, deleted when it stops; for your own, ${HOW_TO_START}`);
+    services = { ...services, databaseUrl: embedded.url };
+  }
+  if (config.queueBackend === 'redis') {
+    const redis = await redisProblem(config.redisUrl);
+    if (redis) {
+      console.log(`${redis}: this demo's queues run in PostgreSQL (QUEUE_BACKEND=postgres); for Redis, ${HOW_TO_START}`);
+      services = { ...services, queueBackend: 'postgres' };
+    }
+  }
+  return { config: services, stop: async () => embedded?.stop() };
+}
+
 await runCli(async () => {
   const { values } = parseArgs({ options: { exit: { type: 'boolean', default: false }, customers: { type: 'string', default: '3000' } } });
   const customers = Number(values.customers);
   if (!Number.isInteger(customers) || customers < 10 || customers > 200_000) throw new InputError('--customers must be a whole number from 10 to 200000');
-  const loaded = loadConfig();
-  await checkServices(loaded);
+  const services = await demoServices(loadConfig());
+  const loaded = services.config;
   // The demo plays the providers' webhooks itself: without configured secrets it makes a
   // SendGrid signing key and a Twilio auth token for this run (sending stays in the outbox).
   const sendgridKeys = eventWebhookKeys();
@@ -170,6 +201,7 @@ Provider activity played through the webhooks: ${activity.emailEvents} signed Se
     await web.close();
     await workers.close();
     await runtime.close();
+    await services.stop();
   };
   if (values.exit) {
     await shutdown();

@@ -10,8 +10,9 @@ import { createPool } from '../db/pool.js';
 import { InputError } from '../errors.js';
 import { ingestScores, type Rejection } from '../ingest/ingest-scores.js';
 import { formatOf, readBatchRows, type BatchFormat } from '../ingest/read-batch-file.js';
-import { createRedisConnection } from '../queues/connection.js';
+import { openQueueStore } from '../queues/connection.js';
 import { createQueues } from '../queues/queues.js';
+import { checkServices } from './check-services.js';
 import { startProgress } from './progress.js';
 import { runCli } from './run-cli.js';
 
@@ -46,6 +47,7 @@ await runCli(async () => {
     }
   }
   const config = loadConfig();
+  await checkServices(config);
   const input = file === '-' ? process.stdin : createReadStream(file);
   const rejectsPath = `${file === '-' ? 'stdin' : file}.rejects.jsonl`;
   let rejects: WriteStream | null = null;
@@ -55,8 +57,8 @@ await runCli(async () => {
   };
 
   const pool = createPool(config.databaseUrl, 4);
-  const connection = createRedisConnection(config.redisUrl);
-  const queues = createQueues(connection, config.queuePrefix);
+  const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+  const queues = createQueues(queueStore.connection(), config.queuePrefix);
   // Counts bytes for the progress bar as they pass; a 'data' listener would start the flow
   // before the parser is attached and lose rows.
   let bytesRead = 0;
@@ -92,7 +94,7 @@ await runCli(async () => {
   } finally {
     progress.stop(bytesRead);
     await queues.close();
-    connection.disconnect();
+    await queueStore.close();
     await pool.end();
   }
 });

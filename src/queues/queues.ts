@@ -1,8 +1,7 @@
 // The engine's queues and their producers. Job ids are derived from what the job is about,
 // so that enqueueing the same work twice while the first job is still known adds nothing.
 import { createHash } from 'node:crypto';
-import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Channel } from '../domain/types.js';
 import {
   DELIVERY_QUEUES,
@@ -42,7 +41,7 @@ export function deliverJobOptions(retry: { maxAttempts: number; backoffMs: numbe
   return { ...RETAIN, attempts: retry.maxAttempts, backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 } };
 }
 
-export function createQueues(connection: Redis, queuePrefix: string, retry = { maxAttempts: 8, backoffMs: 2_000 }): Queues {
+export function createQueues(connection: ConnectionOptions, queuePrefix: string, retry = { maxAttempts: 8, backoffMs: 2_000 }): Queues {
   const DELIVER_JOB_OPTIONS = deliverJobOptions(retry);
   const opts = { connection, prefix: bullPrefix(queuePrefix) };
   const evaluate = new Queue<EvaluateJobData>(EVALUATE_QUEUE, { ...opts, defaultJobOptions: EVALUATE_JOB_OPTIONS });

@@ -1,18 +1,18 @@
 // What the web process's routes are given (passed in, never reached through globals).
 import type { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { MessageSettings } from '../evaluation.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
+import type { QueueStore } from '../queues/connection.js';
 import type { Queues } from '../queues/queues.js';
 
 export interface WebDeps {
   config: Config;
   adminToken: string;
   pool: Pool;
-  redis: Redis;
+  queueStore: QueueStore;
   queues: Queues;
   evaluateEvents: QueueEvents;
   /** the unsubscribe-link signing key lives here */

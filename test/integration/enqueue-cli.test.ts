@@ -121,4 +121,15 @@ describe('npm run enqueue', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe("error: REDIS_URL: must be a redis or rediss URL (got 'http://nope')");
   });
+
+  it.each([
+    ['Redis', { REDIS_URL: 'redis://127.0.0.1:1' }, /^error: Redis is not reachable at 127\.0\.0\.1:1 \(.*\); start it with: docker compose up -d redis postgres$/],
+    ['PostgreSQL', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/interventions' }, /^error: PostgreSQL is not reachable at 127\.0\.0\.1:1 \(.*\); start it with: docker compose up -d redis postgres$/],
+  ])('says in one line that %s is not reachable and how to start it', async (_name, override, message) => {
+    const csv = file('unreachable.csv', 'customer_id,risk_score\nA1,0.5\n');
+    const result = await runCommand('src/cli/enqueue.ts', [csv], { ...env, ...override });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });

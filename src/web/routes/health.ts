@@ -1,4 +1,4 @@
-// Liveness (the process answers) and readiness (Redis and Postgres answer too).
+// Liveness (the process answers) and readiness (Postgres and the queue store answer too).
 import { Router } from 'express';
 import { createWebRegistry } from '../../observability.js';
 import type { WebDeps } from '../deps.js';
@@ -12,7 +12,7 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | string> {
   }
 }
 
-export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'redis' | 'queues'>): Router {
+export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'queueStore' | 'queues'>): Router {
   const router = Router();
   const registry = createWebRegistry(deps);
   router.get('/metrics', async (_req, res) => {
@@ -22,9 +22,11 @@ export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'redis' | 'queues'>): 
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const [postgres, redis] = await Promise.all([check(() => deps.pool.query('select 1')), check(() => deps.redis.ping())]);
-    const ready = postgres === 'ok' && redis === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, redis });
+    const [postgres, queues] = await Promise.all([check(() => deps.pool.query('select 1')), check(() => deps.queueStore.ping())]);
+    const ready = postgres === 'ok' && queues === 'ok';
+    // With QUEUE_BACKEND=postgres the queues live in the same database, reached through their own connections.
+    const queueKey = deps.queueStore.backend === 'redis' ? 'redis' : 'queues';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', postgres, [queueKey]: queues });
   });
   return router;
 }
