@@ -1,6 +1,7 @@
 // The long-lived parts a process needs (pool, queue store, queues, policy, secrets), built once
 // from the config and closed in reverse order.
 import type { Config } from './config.js';
+import type { Logger } from './logger.js';
 import { createPool, type Pool } from './db/pool.js';
 import { getOrCreateSecret } from './db/secrets.js';
 import type { Policy } from './domain/policy.js';
@@ -19,11 +20,13 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config): Promise<Runtime> {
+export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
   const pool = createPool(config.databaseUrl, config.databasePoolSize);
   const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix, config.delivery);
+  // A dropped connection is BullMQ's to recover from; without a listener it would print a bare stack.
+  for (const queue of queues.all()) queue.on('error', (error) => logger.warn({ queue: queue.name, err: error.message }, 'queue connection error'));
   const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));
   return {
     config,

@@ -25,6 +25,7 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
     connection: runtime.queueStore.connection(),
     prefix: bullPrefix(runtime.config.queuePrefix),
   });
+  evaluateEvents.on('error', (error) => deps.logger.warn({ err: error.message }, 'queue events connection error'));
   const app = createApp({ ...runtime, adminToken, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(deps.port ?? runtime.config.port, () => resolve(listening));

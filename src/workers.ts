@@ -11,9 +11,10 @@ import { inboxTransport } from './channels/inbox.js';
 import { smsTransport, twilioConfigured } from './channels/sms.js';
 import type { Clock } from './clock.js';
 import { staleSendingMs, type Transport } from './delivery/deliver.js';
-import type { Channel } from './domain/types.js';
+import { CHANNELS, type Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import type { DeliveryMetrics } from './observability.js';
+import { deliveryBatching, type DeliveryBatching } from './queues/queues.js';
 import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
@@ -44,7 +45,19 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     };
   };
 
-  const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), {
+  const batching: Record<Channel, DeliveryBatching> = {
+    email: deliveryBatching(config.sendgrid.ratePerSecond),
+    sms: deliveryBatching(config.twilio.ratePerSecond),
+    app_notification: deliveryBatching(null),
+    phone: deliveryBatching(null),
+  };
+  const deliveryBatchSizes: Record<Channel, number> = {
+    email: batching.email.batchSize,
+    sms: batching.sms.batchSize,
+    app_notification: batching.app_notification.batchSize,
+    phone: batching.phone.batchSize,
+  };
+  const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, deliveryBatchSizes, clock: deps.clock, logger: deps.logger }), {
     ...base(),
     concurrency: config.evaluateConcurrency,
   });
@@ -55,11 +68,8 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     app_notification: inboxTransport,
     phone: agentTaskTransport,
   };
-  const limiters: Partial<Record<Channel, { max: number; duration: number }>> = {
-    email: { max: config.sendgrid.ratePerSecond, duration: 1_000 },
-    sms: { max: config.twilio.ratePerSecond, duration: 1_000 },
-  };
   const deliveryDeps = {
+    retry: config.delivery,
     pool: runtime.pool,
     policy: runtime.policy,
     clock: deps.clock,
@@ -67,11 +77,12 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     staleSendingMs: staleSendingMs(config.providerTimeoutMs),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
-  const deliveryWorkers = (Object.keys(DELIVERY_QUEUES) as Channel[]).map((channel) => {
+  const deliveryWorkers = CHANNELS.map((channel) => {
+    const { jobsPerSecond } = batching[channel];
     const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
       DELIVERY_QUEUES[channel],
-      deliverProcessor(deliveryDeps, transports[channel], () => worker),
-      { ...base(), concurrency: DELIVERY_CONCURRENCY[channel], ...(limiters[channel] ? { limiter: limiters[channel] } : {}) },
+      deliverProcessor(deliveryDeps, transports[channel], runtime.queues.deliveries[channel], () => worker),
+      { ...base(), concurrency: DELIVERY_CONCURRENCY[channel], ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}) },
     );
     return worker;
   });

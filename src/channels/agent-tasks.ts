@@ -13,12 +13,13 @@ export const agentTaskTransport: LocalTransport = {
   kind: 'local',
   provider: 'agent_task',
   settlesAs: 'sent',
-  async write(client, work) {
-    const script = storedMessage(work, storedCallScript);
+  async write(client, works) {
+    const scripts = works.map((work) => jsonb(storedMessage(work, storedCallScript)));
     await client.query(
       `insert into agent_tasks (delivery_id, intervention_id, customer_id, due_at, script)
-       values ($1, $2, $3, $4, $5) on conflict (delivery_id) do nothing`,
-      [work.deliveryId, work.interventionId, work.customer.customerId, work.contactBy, jsonb(script)],
+       select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::jsonb[])
+       on conflict (delivery_id) do nothing`,
+      [works.map((w) => w.deliveryId), works.map((w) => w.interventionId), works.map((w) => w.customer.customerId), works.map((w) => w.contactBy), scripts],
     );
   },
 };

@@ -8,12 +8,22 @@ export const inboxTransport: LocalTransport = {
   kind: 'local',
   provider: 'inbox',
   settlesAs: 'sent',
-  async write(client, work, at) {
-    const message = storedMessage(work, storedAppNotification);
+  async write(client, works, at) {
+    const messages = works.map((work) => storedMessage(work, storedAppNotification));
     await client.query(
       `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (delivery_id) do nothing`,
-      [work.deliveryId, work.interventionId, work.customer.customerId, message.title, message.body, message.action?.label ?? null, message.action?.url ?? null, at],
+       select *, $8::timestamptz from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       on conflict (delivery_id) do nothing`,
+      [
+        works.map((w) => w.deliveryId),
+        works.map((w) => w.interventionId),
+        works.map((w) => w.customer.customerId),
+        messages.map((m) => m.title),
+        messages.map((m) => m.body),
+        messages.map((m) => m.action?.label ?? null),
+        messages.map((m) => m.action?.url ?? null),
+        at,
+      ],
     );
   },
 };

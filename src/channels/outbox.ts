@@ -9,12 +9,13 @@ export function outboxTransport(describe: (work: DeliveryWork) => { recipient: s
     kind: 'local',
     provider: 'outbox',
     settlesAs: 'outbox',
-    async write(client, work, at) {
-      const { recipient, payload } = describe(work);
+    async write(client, works, at) {
+      const described = works.map(describe);
       await client.query(
-        `insert into outbox_messages (delivery_id, channel, recipient, payload, created_at) values ($1, $2, $3, $4, $5)
+        `insert into outbox_messages (delivery_id, channel, recipient, payload, created_at)
+         select *, $5::timestamptz from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[])
          on conflict (delivery_id) do nothing`,
-        [work.deliveryId, work.channel, recipient, jsonb(payload), at],
+        [works.map((w) => w.deliveryId), works.map((w) => w.channel), described.map((d) => d.recipient), described.map((d) => jsonb(d.payload)), at],
       );
     },
   };

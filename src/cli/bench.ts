@@ -19,6 +19,7 @@ import { insertPayments, insertScoreHistory, upsertCustomers } from '../db/portf
 import { InputError } from '../errors.js';
 import { ingestScores } from '../ingest/ingest-scores.js';
 import { readBatchRows } from '../ingest/read-batch-file.js';
+import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime.js';
 import { awakeZones, generatePortfolio } from '../synthetic/portfolio.js';
 import { runCli } from './run-cli.js';
@@ -134,7 +135,7 @@ await runCli(async () => {
   };
   const config = loadConfig(env);
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, createLogger(config.logLevel, 'bench'));
   await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));
   const figures: Figure[] = [];
   const report = (name: string, value: number, unit: string) => {

@@ -116,7 +116,7 @@ await runCli(async () => {
 
   const applied = await migrate(config.databaseUrl);
   console.log(`database ready (${applied.length} migration(s) applied)`);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, logger);
   console.log(describeTransports(runtime));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });

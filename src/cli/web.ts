@@ -11,7 +11,7 @@ try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'web');
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, logger);
   const web = await startWeb(runtime, { logger });
   logger.info({ url: web.url }, 'web listening');
   if (web.generatedToken) {

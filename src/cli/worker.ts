@@ -14,7 +14,7 @@ try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config, logger);
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort) : null;

@@ -32,6 +32,11 @@ interface WorkRow extends CustomerColumns {
 }
 
 export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promise<DeliveryWork | null> {
+  return (await loadDeliveryWorks(db, [deliveryId]))[0] ?? null;
+}
+
+/** The deliveries that exist among `deliveryIds`, with all a send needs, in one query. */
+export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[]): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
     `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by, i.messages,
             d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because
@@ -39,12 +44,11 @@ export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promi
        join interventions i on i.intervention_id = d.intervention_id
        left join customers c on c.customer_id = d.customer_id
        left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
-      where d.delivery_id = $1`,
-    [deliveryId],
+      where d.delivery_id = any($1::bigint[])
+      order by d.delivery_id`,
+    [deliveryIds],
   );
-  const row = rows[0];
-  if (!row) return null;
-  return {
+  return rows.map((row) => ({
     deliveryId: row.delivery_id,
     interventionId: row.intervention_id,
     channel: row.channel,
@@ -55,7 +59,7 @@ export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promi
     messages: row.messages,
     customer: customerFromRow(row),
     suppressedBecause: row.suppressed_because,
-  };
+  }));
 }
 
 /** Statuses from which a delivery may still be attempted. */
@@ -63,49 +67,81 @@ const OPEN = ['pending', 'scheduled'];
 
 /** pending|scheduled → sending. False when another job has it or it is settled. */
 export async function claimDelivery(db: Queryable, deliveryId: number, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
+  return (await claimDeliveries(db, [deliveryId], at)).has(deliveryId);
+}
+
+/** pending|scheduled → sending for each that is still open; returns the ids this call claimed. */
+export async function claimDeliveries(db: Queryable, deliveryIds: readonly number[], at: Date): Promise<Set<number>> {
+  const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries set status = 'sending', claimed_at = $2, attempts = attempts + 1, updated_at = $2
-      where delivery_id = $1 and status = any($3::text[])`,
-    [deliveryId, at, OPEN],
+      where delivery_id = any($1::bigint[]) and status = any($3::text[])
+      returning delivery_id`,
+    [deliveryIds, at, OPEN],
   );
-  return rowCount === 1;
+  return new Set(rows.map((row) => row.delivery_id));
 }
 
-/** pending|scheduled → a final status without an attempt (suppressed, or failed for a missing address). */
-export async function settleUnattempted(db: Queryable, deliveryId: number, status: 'suppressed' | 'failed', reason: string, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update deliveries set status = $2, last_error = $3, updated_at = $4 where delivery_id = $1 and status = any($5::text[])`,
-    [deliveryId, status, reason, at, OPEN],
-  );
-  return rowCount === 1;
+export interface Unattempted {
+  deliveryId: number;
+  status: 'suppressed' | 'failed';
+  reason: string;
 }
 
-/** pending|scheduled → scheduled until the quiet hours end. */
-export async function scheduleDelivery(db: Queryable, deliveryId: number, until: Date, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update deliveries set status = 'scheduled', scheduled_for = $2, updated_at = $3 where delivery_id = $1 and status = any($4::text[])`,
-    [deliveryId, until, at, OPEN],
+/** pending|scheduled → a final status without an attempt (suppressed, or failed for a missing address); returns the ids settled. */
+export async function settleUnattempted(db: Queryable, settled: readonly Unattempted[], at: Date): Promise<number[]> {
+  if (settled.length === 0) return [];
+  const { rows } = await db.query<{ delivery_id: number }>(
+    `update deliveries d set status = u.status, last_error = u.reason, updated_at = $4
+       from unnest($1::bigint[], $2::text[], $3::text[]) as u(delivery_id, status, reason)
+      where d.delivery_id = u.delivery_id and d.status = any($5::text[])
+      returning d.delivery_id`,
+    [settled.map((s) => s.deliveryId), settled.map((s) => s.status), settled.map((s) => s.reason), at, OPEN],
   );
-  return rowCount === 1;
+  return rows.map((row) => row.delivery_id);
+}
+
+/** pending|scheduled → scheduled until the quiet hours end; returns the ids scheduled. */
+export async function scheduleDeliveries(db: Queryable, scheduled: readonly { deliveryId: number; until: Date }[], at: Date): Promise<number[]> {
+  if (scheduled.length === 0) return [];
+  const { rows } = await db.query<{ delivery_id: number }>(
+    `update deliveries d set status = 'scheduled', scheduled_for = u.until, updated_at = $3
+       from unnest($1::bigint[], $2::timestamptz[]) as u(delivery_id, until)
+      where d.delivery_id = u.delivery_id and d.status = any($4::text[])
+      returning d.delivery_id`,
+    [scheduled.map((s) => s.deliveryId), scheduled.map((s) => s.until), at, OPEN],
+  );
+  return rows.map((row) => row.delivery_id);
+}
+
+export interface SendOutcome {
+  deliveryId: number;
+  status: 'sent' | 'failed' | 'outbox';
+  provider: string;
+  providerMessageId?: string | null;
+  error?: string | null;
 }
 
 /**
  * sending → the provider's answer. A webhook may have moved the row on already (a status
  * callback can beat our own write); then only the provider's id is filled in.
  */
-export async function recordSendOutcome(
-  db: Queryable,
-  deliveryId: number,
-  outcome: { status: 'sent' | 'failed' | 'outbox'; provider: string; providerMessageId?: string | null; error?: string | null },
-  at: Date,
-): Promise<void> {
+export async function recordSendOutcomes(db: Queryable, outcomes: readonly SendOutcome[], at: Date): Promise<void> {
+  if (outcomes.length === 0) return;
   await db.query(
-    `update deliveries
-        set status = case when status in ('sending', 'unknown') then $2 else status end,
-            provider = $3, provider_message_id = coalesce(provider_message_id, $4),
-            last_error = $5, sent_at = case when $2 in ('sent', 'outbox') then coalesce(sent_at, $6) else sent_at end, updated_at = $6
-      where delivery_id = $1`,
-    [deliveryId, outcome.status, outcome.provider, outcome.providerMessageId ?? null, outcome.error ?? null, at],
+    `update deliveries d
+        set status = case when d.status in ('sending', 'unknown') then o.status else d.status end,
+            provider = o.provider, provider_message_id = coalesce(d.provider_message_id, o.provider_message_id),
+            last_error = o.error, sent_at = case when o.status in ('sent', 'outbox') then coalesce(d.sent_at, $6) else d.sent_at end, updated_at = $6
+       from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) as o(delivery_id, status, provider, provider_message_id, error)
+      where d.delivery_id = o.delivery_id`,
+    [
+      outcomes.map((o) => o.deliveryId),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.provider),
+      outcomes.map((o) => o.providerMessageId ?? null),
+      outcomes.map((o) => o.error ?? null),
+      at,
+    ],
   );
 }
 
@@ -122,13 +158,14 @@ export async function releaseForRetry(db: Queryable, deliveryId: number, error: 
  * recording, so the provider may or may not have accepted it. Never re-sent blindly; the
  * provider's webhook settles it.
  */
-export async function markUnknownIfStale(db: Queryable, deliveryId: number, claimedBefore: Date, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
+export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly number[], claimedBefore: Date, at: Date): Promise<number[]> {
+  const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries set status = 'unknown', last_error = 'outcome unknown: the sending process stopped before recording it', updated_at = $3
-      where delivery_id = $1 and status = 'sending' and claimed_at < $2`,
-    [deliveryId, claimedBefore, at],
+      where delivery_id = any($1::bigint[]) and status = 'sending' and claimed_at < $2
+      returning delivery_id`,
+    [deliveryIds, claimedBefore, at],
   );
-  return rowCount === 1;
+  return rows.map((row) => row.delivery_id);
 }
 
 /** sending → unknown at once: the send failed in a way that does not say whether it went out. */
@@ -146,6 +183,11 @@ export async function isSuppressed(db: Queryable, customerId: string, channel: C
 
 /** The intervention's delivery_status column: its most advanced delivery's status. */
 export async function refreshInterventionDeliveryStatus(db: Queryable, interventionId: number, at: Date): Promise<void> {
+  await refreshInterventionDeliveryStatuses(db, [interventionId], at);
+}
+
+export async function refreshInterventionDeliveryStatuses(db: Queryable, interventionIds: readonly number[], at: Date): Promise<void> {
+  if (interventionIds.length === 0) return;
   await db.query(
     `update interventions i
         set delivery_status = coalesce((
@@ -153,7 +195,7 @@ export async function refreshInterventionDeliveryStatus(db: Queryable, intervent
                order by array_position(array['clicked','opened','delivered','sent','outbox','sending','scheduled','pending','unknown','bounced','failed','suppressed']::text[], d.status)
                limit 1), i.delivery_status),
             updated_at = $2
-      where i.intervention_id = $1`,
-    [interventionId, at],
+      where i.intervention_id = any($1::bigint[])`,
+    [[...new Set(interventionIds)], at],
   );
 }

@@ -22,8 +22,11 @@ export interface EvaluateJobData {
   scores: ScoreRef[];
 }
 
+/** One channel's deliveries: a single one (with its own retries), or a batch from one evaluation. */
 export interface DeliverJobData {
-  deliveryId: number;
+  deliveryIds: number[];
+  /** attempts a batch has already made at these deliveries (a batch's retry carries it) */
+  attempt?: number;
 }
 
 /**

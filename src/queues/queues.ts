@@ -2,6 +2,7 @@
 // so that enqueueing the same work twice while the first job is still known adds nothing.
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { BatchResult } from '../delivery/deliver.js';
 import type { Channel } from '../domain/types.js';
 import {
   DELIVERY_QUEUES,
@@ -76,6 +77,11 @@ export function deliverJobId(deliveryId: number): string {
   return `d-${deliveryId}`;
 }
 
+/** A batch's job id: derived from the deliveries it carries (and what it is for), so the same batch enqueued twice is one job. */
+function deliverBatchJobId(deliveryIds: readonly number[], purpose = ''): string {
+  return `b-${deliveryIds.length}-${createHash('sha256').update(deliveryIds.join(',')).digest('base64url').slice(0, 32)}${purpose}`;
+}
+
 /** A chunk's job id: derived from the scores it carries, so the same chunk enqueued twice is one job. */
 export function evaluateChunkJobId(refs: readonly ScoreRef[]): string {
   const hash = createHash('sha256');
@@ -109,19 +115,84 @@ export interface DeliveryToEnqueue {
   channel: Channel;
 }
 
-/** One delivery job per delivery row, on its channel's queue. */
-export async function enqueueDeliveries(queues: Queues, deliveries: readonly DeliveryToEnqueue[]): Promise<void> {
-  const byChannel = new Map<Channel, DeliveryToEnqueue[]>();
+/**
+ * How deliveries travel: a batch job carries up to `batchSize` of one channel's deliveries, and
+ * a provider's queue runs at most `jobsPerSecond` jobs a second (BullMQ's limiter counts jobs,
+ * across every worker), so that batchSize × jobsPerSecond never exceeds the provider's rate.
+ */
+export interface DeliveryBatching {
+  batchSize: number;
+  /** null: no limit (the inbox and agent tasks are our own tables) */
+  jobsPerSecond: number | null;
+}
+
+export const MAX_DELIVERY_BATCH = 50;
+
+export function deliveryBatching(sendsPerSecond: number | null): DeliveryBatching {
+  if (sendsPerSecond === null) return { batchSize: MAX_DELIVERY_BATCH, jobsPerSecond: null };
+  const jobsPerSecond = Math.ceil(sendsPerSecond / MAX_DELIVERY_BATCH);
+  return { batchSize: Math.max(1, Math.floor(sendsPerSecond / jobsPerSecond)), jobsPerSecond };
+}
+
+/**
+ * The deliveries of one evaluation, on their channels' queues: in batches (set-based SQL, a
+ * few provider calls at a time), a lone delivery in a job of its own. Job ids derive from the
+ * delivery ids, so a retried evaluation enqueues nothing twice.
+ */
+export async function enqueueDeliveries(
+  queues: Queues,
+  deliveries: readonly DeliveryToEnqueue[],
+  batchSizes: Record<Channel, number>,
+): Promise<void> {
+  const byChannel = new Map<Channel, number[]>();
   for (const delivery of deliveries) {
     const list = byChannel.get(delivery.channel) ?? [];
-    list.push(delivery);
+    list.push(delivery.deliveryId);
     byChannel.set(delivery.channel, list);
   }
   await Promise.all(
-    [...byChannel].map(([channel, list]) =>
-      queues.deliveries[channel].addBulk(
-        list.map((d) => ({ name: channel, data: { deliveryId: d.deliveryId }, opts: { jobId: deliverJobId(d.deliveryId) } })),
-      ),
-    ),
+    [...byChannel].map(([channel, ids]) => {
+      const jobs = [];
+      for (let i = 0; i < ids.length; i += batchSizes[channel]) {
+        const batch = ids.slice(i, i + batchSizes[channel]);
+        jobs.push({ name: channel, data: { deliveryIds: batch }, opts: { jobId: batch.length === 1 ? deliverJobId(batch[0]!) : deliverBatchJobId(batch) } });
+      }
+      return queues.deliveries[channel].addBulk(jobs);
+    }),
   );
+}
+
+/** Each delivery in a job of its own (the single path), e.g. when its batch cannot be written as one. */
+export async function enqueueOneByOne(queue: Queue<DeliverJobData>, deliveryIds: readonly number[]): Promise<void> {
+  await queue.addBulk(deliveryIds.map((id) => ({ name: queue.name, data: { deliveryIds: [id] }, opts: { jobId: `${deliverJobId(id)}-alone` } })));
+}
+
+/**
+ * What a batch could not settle, back on its queue: deliveries waiting for quiet hours in one
+ * job per opening time; those to retry in one job after the provider's Retry-After or the
+ * backoff (exponential, with jitter so that retries do not arrive together). A follow-up of
+ * one delivery takes the single path, with the attempts the batch left it.
+ */
+export async function enqueueFollowUps(
+  queue: Queue<DeliverJobData>,
+  batch: Pick<BatchResult, 'scheduled' | 'retry' | 'retryAfterMs'>,
+  context: { attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
+): Promise<void> {
+  const jobs: { name: string; data: DeliverJobData; opts: JobsOptions }[] = [];
+  const follow = (deliveryIds: number[], runAt: Date, attempt: number, purpose: string) => {
+    const delay = Math.max(0, runAt.getTime() - context.now.getTime());
+    const single = deliveryIds.length === 1 ? deliveryIds[0] : undefined;
+    const jobId = single === undefined ? deliverBatchJobId(deliveryIds, purpose) : `${deliverJobId(single)}${purpose}`;
+    const attempts = Math.max(1, context.retry.maxAttempts - attempt);
+    jobs.push({ name: queue.name, data: attempt > 0 ? { deliveryIds, attempt } : { deliveryIds }, opts: { jobId, delay, attempts } });
+  };
+  const byOpening = new Map<number, number[]>();
+  for (const { deliveryId, until } of batch.scheduled) byOpening.set(until.getTime(), [...(byOpening.get(until.getTime()) ?? []), deliveryId]);
+  // A lone one keeps the single path's own job id, which a quiet-hours wait has there too.
+  for (const [opening, ids] of byOpening) follow(ids, new Date(opening), context.attempt, ids.length === 1 ? '' : `-q${opening}`);
+  if (batch.retry.length > 0) {
+    const backoffMs = context.retry.backoffMs * 2 ** context.attempt * (1 - Math.random() / 2);
+    follow(batch.retry, new Date(context.now.getTime() + Math.max(batch.retryAfterMs ?? 0, backoffMs)), context.attempt + 1, `-a${context.attempt + 1}`);
+  }
+  if (jobs.length > 0) await queue.addBulk(jobs);
 }

@@ -157,7 +157,7 @@ describe('sending through the providers', () => {
     const sends = () => sendgrid.accepted.filter((m) => m.body.custom_args?.delivery_id === String(email.delivery_id)).length;
     expect(sends()).toBe(1);
     // Duplicate jobs for a delivery that already went out: nothing more is sent.
-    await engine.runtime.queues.deliveries.email.addBulk([1, 2].map((n) => ({ name: 'email', data: { deliveryId: email.delivery_id }, opts: { jobId: `dup-${n}-${email.delivery_id}` } })));
+    await engine.runtime.queues.deliveries.email.addBulk([1, 2].map((n) => ({ name: 'email', data: { deliveryIds: [email.delivery_id] }, opts: { jobId: `dup-${n}-${email.delivery_id}` } })));
     await waitFor('duplicate jobs done', async () => (await engine.runtime.queues.deliveries.email.getJobCountByTypes('waiting', 'active', 'delayed')) === 0);
     expect(sends()).toBe(1);
     // Back to pending, then three attempts at once through the real SendGrid transport: one send.
