@@ -13,7 +13,7 @@ export interface DeliveryWork {
   interventionType: string;
   contactBy: Date;
   customer: Customer;
-  /** the intervention's rendered messages, keyed by channel */
+  /** the intervention's rendered message for this delivery's channel, keyed by channel (the others are not read) */
   messages: Record<string, unknown> | null;
   /** the suppression's reason when the customer opted out of this channel */
   suppressedBecause: string | null;
@@ -38,7 +38,8 @@ export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promi
 /** The deliveries that exist among `deliveryIds`, with all a send needs, in one query. */
 export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[]): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
-    `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by, i.messages,
+    `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
+            jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
             d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because
        from deliveries d
        join interventions i on i.intervention_id = d.intervention_id

@@ -13,8 +13,17 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
+/** Zone names already checked: luxon's check builds an Intl formatter each time, which a batch of thousands feels. */
+const checkedZones = new Map<string, boolean>();
+
 export function isValidTimezone(timezone: string): boolean {
-  return IANAZone.isValidZone(timezone);
+  let valid = checkedZones.get(timezone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(timezone);
+    // Bounded: the IANA database has about 600 names; anything else is not remembered.
+    if (valid) checkedZones.set(timezone, valid);
+  }
+  return valid;
 }
 
 function zoneOf(timezone: string): IANAZone {

@@ -57,6 +57,10 @@ export async function startScriptedServer(
       else answer();
     });
   });
+  // Longer than the clients' idle-socket timeout (5 s in Node's agent), as real APIs behind
+  // load balancers are: otherwise the server may close a kept-alive socket just as a client
+  // reuses it, and that send's outcome is unknown.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
