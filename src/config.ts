@@ -2,6 +2,7 @@
 // A bad value stops start-up with one line naming the variable (ConfigError).
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { ALL_QUEUES, type QueueName } from './queues/names.js';
 
 /** Where the queues live: Redis, or the engine's own PostgreSQL database (BullMQ's PostgreSQL backend). */
 export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
@@ -82,6 +83,19 @@ const envSchema = z.object({
   DELIVERY_BACKOFF_MS: positiveInt(2_000),
   PROVIDER_TIMEOUT_MS: positiveInt(10_000),
   JOB_LOCK_MS: positiveInt(30_000),
+  WORKER_QUEUES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return [...ALL_QUEUES];
+      const names = value.split(',').map((name) => name.trim());
+      const unknown = names.filter((name) => !ALL_QUEUES.some((queue) => queue === name));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown queue ${unknown.join(', ')}; the queues are ${ALL_QUEUES.join(', ')}` });
+        return z.NEVER;
+      }
+      return ALL_QUEUES.filter((queue) => names.includes(queue));
+    }),
   WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -127,6 +141,8 @@ export interface Config {
   jobLockMs: number;
   /** where a worker process serves its own /metrics; 0 turns it off */
   workerMetricsPort: number;
+  /** the queues `npm run worker` works (all by default) */
+  workerQueues: QueueName[];
   logLevel: string;
 }
 
@@ -180,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
+    workerQueues: e.WORKER_QUEUES,
     jobLockMs: e.JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };

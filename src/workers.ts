@@ -15,7 +15,7 @@ import { CHANNELS, type Channel } from './domain/types.js';
 import type { Logger } from './logger.js';
 import type { DeliveryMetrics } from './observability.js';
 import { deliveryBatching, type DeliveryBatching } from './queues/queues.js';
-import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData } from './queues/names.js';
+import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData, type QueueName } from './queues/names.js';
 import type { Runtime } from './runtime.js';
 
 export interface RunningWorkers {
@@ -57,10 +57,17 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     app_notification: batching.app_notification.batchSize,
     phone: batching.phone.batchSize,
   };
-  const evaluate = new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, deliveryBatchSizes, clock: deps.clock, logger: deps.logger }), {
-    ...base(),
-    concurrency: config.evaluateConcurrency,
-  });
+  const workers: Worker[] = [];
+  // WORKER_QUEUES lets an operator give queues processes of their own (evaluation apart from delivery, say).
+  const works = (queue: QueueName) => config.workerQueues.includes(queue);
+  if (works(EVALUATE_QUEUE)) {
+    workers.push(
+      new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, deliveryBatchSizes, clock: deps.clock, logger: deps.logger }), {
+        ...base(),
+        concurrency: config.evaluateConcurrency,
+      }),
+    );
+  }
 
   const transports: Record<Channel, Transport> = {
     email: emailTransport(config),
@@ -77,31 +84,36 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     staleSendingMs: staleSendingMs(config.providerTimeoutMs),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
-  const deliveryWorkers = CHANNELS.map((channel) => {
+  for (const channel of CHANNELS.filter((c) => works(DELIVERY_QUEUES[c]))) {
     const { jobsPerSecond } = batching[channel];
     const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
       DELIVERY_QUEUES[channel],
       deliverProcessor(deliveryDeps, transports[channel], runtime.queues.deliveries[channel], () => worker),
       { ...base(), concurrency: DELIVERY_CONCURRENCY[channel], ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}) },
     );
-    return worker;
-  });
+    workers.push(worker);
+  }
 
-  const responses = new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(), concurrency: 1 });
-  // A job scheduler is one per queue whatever the number of workers that upsert it.
-  void runtime.queues.responses
-    .upsertJobScheduler('no-response-sweep', { every: RESPONSES_SWEEP_EVERY_MS }, { name: 'sweep' })
-    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the response sweep'));
+  if (works(RESPONSES_QUEUE)) {
+    workers.push(new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(), concurrency: 1 }));
+    // A job scheduler is one per queue whatever the number of workers that upsert it.
+    void runtime.queues.responses
+      .upsertJobScheduler('no-response-sweep', { every: RESPONSES_SWEEP_EVERY_MS }, { name: 'sweep' })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the response sweep'));
+  }
 
-  const metrics = new Worker(METRICS_QUEUE, metricsSnapshotProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, everyMs: config.metricsEveryMs }), {
-    ...base(),
-    concurrency: 1,
-  });
-  void runtime.queues.metrics
-    .upsertJobScheduler('metrics-snapshot', { every: config.metricsEveryMs }, { name: 'snapshot' })
-    .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the metrics snapshot'));
+  if (works(METRICS_QUEUE)) {
+    workers.push(
+      new Worker(METRICS_QUEUE, metricsSnapshotProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, everyMs: config.metricsEveryMs }), {
+        ...base(),
+        concurrency: 1,
+      }),
+    );
+    void runtime.queues.metrics
+      .upsertJobScheduler('metrics-snapshot', { every: config.metricsEveryMs }, { name: 'snapshot' })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the metrics snapshot'));
+  }
 
-  const workers: Worker[] = [evaluate, ...deliveryWorkers, responses, metrics];
   for (const worker of workers) {
     worker.on('failed', (job, error) => deps.logger.warn({ queue: worker.name, job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'job failed'));
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));

@@ -69,6 +69,12 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
+async function ingestRows(runtime: Awaited<ReturnType<typeof createRuntime>>, rows: readonly { customerId: string; riskScore: number; scoreDate: Date }[], source: string): Promise<void> {
+  await ingestScores({ ...runtime, clock: systemClock }, (async function* () {
+    for (const [i, row] of rows.entries()) yield { line: i, raw: { customer_id: row.customerId, risk_score: row.riskScore, score_date: row.scoreDate.toISOString() } };
+  })(), { source });
+}
+
 function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv): ChildProcess[] {
   return Array.from({ length: n }, () => spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }));
 }
@@ -103,6 +109,7 @@ await runCli(async () => {
   const ingestSizes = quick ? [20_000, 100_000] : [100_000, 1_000_000];
   const steady = quick ? { rate: 200, seconds: 6 } : { rate: 500, seconds: 20 };
   const baselineScores = quick ? 400 : 3_000;
+  const evaluationOnlyScores = quick ? 4_000 : 50_000;
   const snapshotInterventions = quick ? 50_000 : 1_000_000;
 
   const base = loadConfig();
@@ -150,7 +157,7 @@ await runCli(async () => {
     const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
     const zones = awakeZones(new Date());
     const steadyCount = steady.rate * steady.seconds;
-    const total = Math.max(ingestCustomers, e2eScores) + steadyCount + baselineScores;
+    const total = Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores;
     const portfolio = generatePortfolio({ customers: total, seed: 2026, asOf, idPrefix: 'B' });
     portfolio.customers.forEach((customer, n) => {
       customer.timezone = zones[n % zones.length]!;
@@ -162,6 +169,7 @@ await runCli(async () => {
     const e2eSet = batch.slice(0, e2eScores);
     const steadySet = batch.slice(total - steadyCount - baselineScores, total - baselineScores);
     const baselineSet = batch.slice(total - baselineScores);
+    const evaluationOnlySet = batch.slice(total - baselineScores - steadyCount - evaluationOnlyScores, total - baselineScores - steadyCount);
     console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
     const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
 
@@ -215,9 +223,7 @@ await runCli(async () => {
         const rows = steadySet.slice(tick * perTick, (tick + 1) * perTick);
         const at = Date.now();
         for (const row of rows) enqueuedAt.set(row.customerId, at);
-        await ingestScores({ ...runtime, clock: systemClock }, (async function* () {
-          for (const [i, row] of rows.entries()) yield { line: i, raw: { customer_id: row.customerId, risk_score: row.riskScore, score_date: row.scoreDate.toISOString() } };
-        })(), { source: 'bench:steady' });
+        await ingestRows(runtime, rows, 'bench:steady');
         await sleep(Math.max(0, tickStart + (tick + 1) * 100 - Date.now()));
       }
       await waitUntil('steady-rate scores decided', 120_000, async () => (await count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [[...enqueuedAt.keys()]])) >= enqueuedAt.size);
@@ -229,15 +235,29 @@ await runCli(async () => {
       await stopProcesses(workers);
     }
 
-    // 4. The reference design's path, sequential, on the same machine and data.
+    // 4. Decisions alone: the same worker processes working only the evaluate-customer queue
+    // (WORKER_QUEUES), as the baseline below does nothing but decide.
+    const evaluators = startWorkerProcesses(workerCount, { ...env, WORKER_QUEUES: 'evaluate-customer' });
+    try {
+      await sleep(3_000);
+      const t0 = performance.now();
+      await ingestRows(runtime, evaluationOnlySet, 'bench:evaluation-only');
+      const ids = evaluationOnlySet.map((s) => s.customerId);
+      await waitUntil('evaluation-only scores decided', 600_000, async () => (await count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [ids])) >= ids.length);
+      report('decisions_per_s_evaluation_workers_only', evaluationOnlySet.length / ((performance.now() - t0) / 1000), 'decisions/s');
+    } finally {
+      await stopProcesses(evaluators);
+    }
+
+    // 5. The reference design's path, sequential, on the same machine and data.
     await insertScoreHistory(runtime.pool, baselineSet);
     await prepareBaseline(runtime.pool);
     const baseline = await runBaseline(runtime.pool, runtime.policy, baselineSet);
     report('baseline_decisions_per_s', baseline, 'decisions/s');
-    report('decisions_ratio_ours_to_baseline', (figures.find((f) => f.name === 'decisions_per_s')?.value ?? 0) / baseline, 'x');
+    report('decisions_ratio_ours_to_baseline', (figures.find((f) => f.name === 'decisions_per_s_evaluation_workers_only')?.value ?? 0) / baseline, 'x');
     await runtime.pool.query(`drop table ${BASELINE_TABLE}`);
 
-    // 5. A metrics snapshot over a large intervention table (interventions spread over 90 days,
+    // 6. A metrics snapshot over a large intervention table (interventions spread over 90 days,
     // 10% of their customers with a missed payment).
     await runtime.pool.query(
       `with d as (

@@ -11,6 +11,10 @@ export const DELIVERY_QUEUES = {
   phone: 'deliver-phone',
 } as const satisfies Record<Channel, string>;
 
+/** Every queue the engine works, in the order a worker process starts them. */
+export const ALL_QUEUES = [EVALUATE_QUEUE, ...Object.values(DELIVERY_QUEUES), RESPONSES_QUEUE, METRICS_QUEUE] as const;
+export type QueueName = (typeof ALL_QUEUES)[number];
+
 /** A stored score to evaluate, named by its natural key. */
 export interface ScoreRef {
   customerId: string;

@@ -15,10 +15,16 @@ describe('loadConfig', () => {
       adminToken: undefined,
       holdoutPercent: undefined,
       metricsEveryMs: 3_600_000,
+      queueBackend: 'redis',
+      workerQueues: ['evaluate-customer', 'deliver-email', 'deliver-sms', 'deliver-app', 'deliver-phone', 'sweep-responses', 'metrics-snapshot'],
     });
     expect(config.sendgrid.apiKey).toBeUndefined();
     expect(config.sendgrid.apiUrl).toBe('https://api.sendgrid.com');
     expect(config.twilio.apiUrl).toBe('https://api.twilio.com');
+  });
+
+  it('reads WORKER_QUEUES as a list of queue names, in start-up order', () => {
+    expect(loadConfig({ WORKER_QUEUES: 'deliver-sms, evaluate-customer' }).workerQueues).toEqual(['evaluate-customer', 'deliver-sms']);
   });
 
   it('derives PUBLIC_BASE_URL from PORT and trims a trailing slash', () => {
@@ -37,6 +43,8 @@ describe('loadConfig', () => {
     [{ TWILIO_FROM_NUMBER: '555-1234' }, "TWILIO_FROM_NUMBER: must be an E.164 number such as +15551234567 (got '555-1234')"],
     [{ QUEUE_PREFIX: 'a b' }, "QUEUE_PREFIX: must be 1-40 letters, digits, dots, dashes or underscores (got 'a b')"],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN: must be at least 16 characters'],
+    [{ QUEUE_BACKEND: 'kafka' }, "QUEUE_BACKEND: must be redis or postgres (got 'kafka')"],
+    [{ WORKER_QUEUES: 'evaluate-customer,deliver-fax' }, 'WORKER_QUEUES: unknown queue deliver-fax; the queues are evaluate-customer, deliver-email'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
