@@ -10,83 +10,75 @@ export async function finishScoreBatch(db: Queryable, batchId: string, accepted:
   await db.query('update score_batches set accepted = $2, rejected = $3 where batch_id = $1', [batchId, accepted, rejected]);
 }
 
-/** The subset of ids that name existing customers. */
-export async function findKnownCustomers(db: Queryable, customerIds: readonly string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ customer_id: string }>('select customer_id from customers where customer_id = any($1::text[])', [
-    customerIds,
-  ]);
-  return new Set(rows.map((row) => row.customer_id));
+/** A row's key: two rows with the same key are the same score. */
+export function scoreKey(customerId: string, scoreDate: Date): string {
+  return `${customerId}\u0000${scoreDate.getTime()}`;
 }
 
-const key = (customerId: string, scoreDate: Date) => `${customerId}\u0000${scoreDate.getTime()}`;
+/** What became of one row: stored now, or not, and why. */
+export type ScoreOutcome =
+  | { stored: 'now' }
+  | { stored: 'earlier'; riskScore: number; batchId: string | null }
+  | { stored: 'no'; reason: 'unknown customer' | 'not found' };
 
-export interface StoredScore {
-  customerId: string;
-  scoreDate: Date;
-  riskScore: number;
-  batchId: string | null;
-  /** true when this call stored it; false when it was already there */
-  inserted: boolean;
-}
+const STORED_NOW: ScoreOutcome = { stored: 'now' };
 
 /**
- * Inserts the rows that are new; returns, for every row, the score stored under its key —
- * this batch's own, or one an earlier batch stored (a re-sent batch).
+ * Stores the rows of known customers that are new, in one statement, and returns each row's
+ * outcome in row order; rows must have distinct keys. The statement answers with the rows it did
+ * not store (usually none); only then does a second statement read what is there, in a fresh
+ * snapshot, so it also sees rows another batch stored concurrently (this insert waited for that
+ * batch, then did nothing).
  */
-export async function insertScores(db: Queryable, batchId: string, rows: readonly ScoreRow[]): Promise<Map<string, StoredScore>> {
-  const stored = new Map<string, StoredScore>();
-  if (rows.length === 0) return stored;
-  const params = [
-    rows.map((r) => r.customerId),
-    rows.map((r) => r.riskScore),
-    rows.map((r) => r.riskLevel),
-    rows.map((r) => r.scoreDate),
-    rows.map((r) => (r.explanation ? jsonb(r.explanation) : null)),
-  ];
-  const { rows: found } = await db.query<{ customer_id: string; score_date: Date; risk_score: number; batch_id: string | null; inserted: boolean }>(
+export async function insertScores(db: Queryable, batchId: string, rows: readonly ScoreRow[]): Promise<ScoreOutcome[]> {
+  const outcomes = new Array<ScoreOutcome>(rows.length).fill(STORED_NOW);
+  if (rows.length === 0) return outcomes;
+  // Score dates travel as epoch milliseconds: far cheaper to encode than timestamps.
+  // The customer check is a subquery per row on purpose: it probes the primary key, where a join
+  // would be planned as a hash join that reads every customer for each chunk. The rows not stored
+  // are looked for only when fewer rows were stored than sent.
+  const { rows: notStored } = await db.query<{ n: number }>(
     `with input as (
-       select * from unnest($1::text[], $2::numeric[], $3::text[], $4::timestamptz[], $5::jsonb[])
-         as t(customer_id, risk_score, risk_level, score_date, explanation)
+       select * from unnest($1::text[], $2::numeric[], $3::text[], $4::float8[], $5::jsonb[]) with ordinality
+         as i(customer_id, risk_score, risk_level, t, explanation, n)
      ), inserted as (
        insert into risk_scores (customer_id, risk_score, risk_level, score_date, explanation, batch_id)
-       select customer_id, risk_score, risk_level, score_date, explanation, $6 from input
+       select i.customer_id, i.risk_score, i.risk_level, to_timestamp(i.t / 1000), i.explanation, $6
+         from input i
+        where (select true from customers c where c.customer_id = i.customer_id)
        on conflict (customer_id, score_date) do nothing
-       returning customer_id, score_date, risk_score, batch_id
+       returning customer_id, score_date
      )
-     select customer_id, score_date, risk_score::float8 as risk_score, batch_id, true as inserted from inserted
-     union all
-     select s.customer_id, s.score_date, s.risk_score::float8, s.batch_id, false
-       from risk_scores s join input i on i.customer_id = s.customer_id and i.score_date = s.score_date
-      where not exists (select 1 from inserted n where n.customer_id = s.customer_id and n.score_date = s.score_date)`,
-    [...params, batchId],
+     select i.n::int - 1 as n from input i
+      where (select count(*) from inserted) < (select count(*) from input)
+        and not exists (select from inserted s where s.customer_id = i.customer_id and s.score_date = to_timestamp(i.t / 1000))`,
+    [
+      rows.map((r) => r.customerId),
+      rows.map((r) => r.riskScore),
+      rows.map((r) => r.riskLevel),
+      rows.map((r) => r.scoreDate.getTime()),
+      rows.map((r) => (r.explanation ? jsonb(r.explanation) : null)),
+      batchId,
+    ],
   );
-  // A row another batch inserted concurrently is not visible to this statement's snapshot
-  // (its insert waited for that batch, then did nothing): read those again, now committed.
-  const seen = new Set(found.map((f) => key(f.customer_id, f.score_date)));
-  const missing = rows.filter((r) => !seen.has(key(r.customerId, r.scoreDate)));
-  if (missing.length) {
-    const again = await db.query<{ customer_id: string; score_date: Date; risk_score: number; batch_id: string | null }>(
-      `select s.customer_id, s.score_date, s.risk_score::float8 as risk_score, s.batch_id
-         from risk_scores s join unnest($1::text[], $2::timestamptz[]) as m(customer_id, score_date)
-           on m.customer_id = s.customer_id and m.score_date = s.score_date`,
-      [missing.map((r) => r.customerId), missing.map((r) => r.scoreDate)],
-    );
-    found.push(...again.rows.map((row) => ({ ...row, inserted: false })));
-  }
+  if (notStored.length === 0) return outcomes;
+  const missing = notStored.map((row) => rows[row.n]!);
+  const { rows: found } = await db.query<{ n: number; known: boolean; risk_score: number | null; batch_id: string | null }>(
+    `select m.n::int - 1 as n, c.customer_id is not null as known, s.risk_score::float8 as risk_score, s.batch_id
+       from unnest($1::text[], $2::float8[]) with ordinality as m(customer_id, t, n)
+       left join customers c on c.customer_id = m.customer_id
+       left join risk_scores s on s.customer_id = m.customer_id and s.score_date = to_timestamp(m.t / 1000)`,
+    [missing.map((r) => r.customerId), missing.map((r) => r.scoreDate.getTime())],
+  );
   for (const row of found) {
-    stored.set(key(row.customer_id, row.score_date), {
-      customerId: row.customer_id,
-      scoreDate: row.score_date,
-      riskScore: row.risk_score,
-      batchId: row.batch_id,
-      inserted: row.inserted,
-    });
+    const index = notStored[row.n]!.n;
+    outcomes[index] = !row.known
+      ? { stored: 'no', reason: 'unknown customer' }
+      : row.risk_score === null
+        ? { stored: 'no', reason: 'not found' }
+        : { stored: 'earlier', riskScore: row.risk_score, batchId: row.batch_id };
   }
-  return stored;
-}
-
-export function scoreKey(customerId: string, scoreDate: Date): string {
-  return key(customerId, scoreDate);
+  return outcomes;
 }
 
 export async function findLatestScore(db: Queryable, customerId: string): Promise<{ scoreDate: Date; riskScore: number } | null> {

@@ -3,7 +3,7 @@
 // never fatal; memory stays constant whatever the batch size.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { createScoreBatch, finishScoreBatch, findKnownCustomers, insertScores, scoreKey } from '../db/scores.js';
+import { createScoreBatch, finishScoreBatch, insertScores, scoreKey } from '../db/scores.js';
 import type { Pool } from '../db/pool.js';
 import { enqueueEvaluations, type Queues } from '../queues/queues.js';
 import type { SourceRow } from './read-batch-file.js';
@@ -37,83 +37,108 @@ export function defaultScoreDate(clock: Clock): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
+interface Chunk {
+  items: { line: number; row: ScoreRow }[];
+  /** this chunk's rejections, reported in line order once it is stored */
+  rejections: Rejection[];
+}
+
 export async function ingestScores(
   deps: { pool: Pool; queues: Queues; clock: Clock },
   rows: AsyncIterable<SourceRow>,
   options: IngestOptions,
 ): Promise<IngestResult> {
   const batchId = randomUUID();
-  const chunkSize = options.chunkSize ?? 2_000;
+  const chunkSize = options.chunkSize ?? 5_000;
   const fallbackDate = defaultScoreDate(deps.clock);
   const result: IngestResult = { batchId, accepted: 0, alreadyIngested: 0, rejected: 0 };
-  // Rejections are held per chunk and reported in line order when the chunk is flushed.
-  let rejections: Rejection[] = [];
-  const reject = (line: number, error: string) => {
+  const reject = (chunk: Chunk, line: number, error: string) => {
     result.rejected += 1;
-    rejections.push({ line, error });
-  };
-  const reportRejections = () => {
-    for (const rejection of rejections.sort((a, b) => a.line - b.line)) options.onReject?.(rejection);
-    rejections = [];
+    chunk.rejections.push({ line, error });
   };
   await createScoreBatch(deps.pool, batchId, options.source);
 
-  let chunk: { line: number; row: ScoreRow }[] = [];
-  let read = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return reportRejections();
-    const pending = chunk;
-    chunk = [];
-    const known = await findKnownCustomers(deps.pool, [...new Set(pending.map((p) => p.row.customerId))]);
+  const unknown = (customerId: string) => `customer_id: unknown customer ${JSON.stringify(customerId)}`;
+  const storeChunk = async (chunk: Chunk) => {
+    // A repeated key is judged once the store has said whether its customer exists: every row of
+    // an unknown customer is rejected as such, repeated or not.
     const firstLine = new Map<string, number>();
-    const valid: { line: number; row: ScoreRow }[] = [];
-    for (const item of pending) {
+    const unique: Chunk['items'] = [];
+    const repeats: { line: number; customerId: string; earlier: number }[] = [];
+    for (const item of chunk.items) {
       const k = scoreKey(item.row.customerId, item.row.scoreDate);
       const earlier = firstLine.get(k);
-      if (!known.has(item.row.customerId)) reject(item.line, `customer_id: unknown customer ${JSON.stringify(item.row.customerId)}`);
-      else if (earlier !== undefined) reject(item.line, `duplicate row: same customer_id and score_date as line ${earlier}`);
-      else {
+      if (earlier === undefined) {
         firstLine.set(k, item.line);
-        valid.push(item);
-      }
+        unique.push(item);
+      } else repeats.push({ line: item.line, customerId: item.row.customerId, earlier });
     }
-    const stored = await insertScores(deps.pool, batchId, valid.map((v) => v.row));
+    const outcomes = await insertScores(deps.pool, batchId, unique.map((item) => item.row));
+    const unknownCustomers = new Set<string>();
     const toEvaluate = [];
-    for (const item of valid) {
-      const score = stored.get(scoreKey(item.row.customerId, item.row.scoreDate));
-      if (!score) {
-        reject(item.line, 'could not be stored');
-      } else if (score.inserted) {
+    for (const [index, item] of unique.entries()) {
+      const outcome = outcomes[index]!;
+      if (outcome.stored === 'now') {
         result.accepted += 1;
         toEvaluate.push(item.row);
-      } else if (score.batchId === batchId) {
-        reject(item.line, 'duplicate row: same customer_id and score_date as an earlier row of this batch');
-      } else if (score.riskScore !== item.row.riskScore) {
-        reject(item.line, `risk_score: a different score (${score.riskScore}) was already ingested for this customer_id and score_date`);
+      } else if (outcome.stored === 'no') {
+        if (outcome.reason === 'unknown customer') {
+          unknownCustomers.add(item.row.customerId);
+          reject(chunk, item.line, unknown(item.row.customerId));
+        } else reject(chunk, item.line, 'could not be stored');
+      } else if (outcome.batchId === batchId) {
+        reject(chunk, item.line, 'duplicate row: same customer_id and score_date as an earlier row of this batch');
+      } else if (outcome.riskScore !== item.row.riskScore) {
+        reject(chunk, item.line, `risk_score: a different score (${outcome.riskScore}) was already ingested for this customer_id and score_date`);
       } else {
         result.accepted += 1;
         result.alreadyIngested += 1;
         toEvaluate.push(item.row);
       }
     }
+    for (const repeat of repeats) {
+      if (unknownCustomers.has(repeat.customerId)) reject(chunk, repeat.line, unknown(repeat.customerId));
+      else reject(chunk, repeat.line, `duplicate row: same customer_id and score_date as line ${repeat.earlier}`);
+    }
     await enqueueEvaluations(
       deps.queues,
       toEvaluate.map((row) => ({ customerId: row.customerId, scoreDate: row.scoreDate.toISOString() })),
     );
-    reportRejections();
+    for (const rejection of chunk.rejections.sort((a, b) => a.line - b.line)) options.onReject?.(rejection);
   };
-  for await (const source of rows) {
-    read += 1;
-    if ('error' in source) reject(source.line, source.error);
-    else {
-      const parsed = parseScoreRow(source.raw, fallbackDate);
-      if ('error' in parsed) reject(source.line, parsed.error);
-      else chunk.push({ line: source.line, row: parsed.row });
+
+  // One chunk is stored while the next one is read and validated, so the database and the
+  // parser work at the same time; never more than one store in flight, so memory stays flat.
+  let chunk: Chunk = { items: [], rejections: [] };
+  let storing: Promise<void> | undefined;
+  const storeInBackground = async () => {
+    const full = chunk;
+    chunk = { items: [], rejections: [] };
+    // Chunks are stored in line order: "as line N" and "an earlier row" must name earlier lines.
+    await storing;
+    storing = storeChunk(full);
+    // Awaited by the next chunk or at the end; until then a failure must not count as unhandled.
+    storing.catch(() => undefined);
+  };
+  let read = 0;
+  try {
+    for await (const source of rows) {
+      read += 1;
+      if ('error' in source) reject(chunk, source.line, source.error);
+      else {
+        const parsed = parseScoreRow(source.raw, fallbackDate);
+        if ('error' in parsed) reject(chunk, source.line, parsed.error);
+        else chunk.items.push({ line: source.line, row: parsed.row });
+      }
+      if (chunk.items.length + chunk.rejections.length >= chunkSize) await storeInBackground();
+      if (read % 1_000 === 0) options.onProgress?.(read);
     }
-    if (chunk.length + rejections.length >= chunkSize) await flush();
-    if (read % 1_000 === 0) options.onProgress?.(read);
+    await storeInBackground();
+    await storing;
+  } finally {
+    // Whatever failed (the reader, a store), no chunk's SQL is left running behind the caller.
+    await storing?.catch(() => undefined);
   }
-  await flush();
   options.onProgress?.(read);
   await finishScoreBatch(deps.pool, batchId, result.accepted, result.rejected);
   return result;
