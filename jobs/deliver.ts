@@ -60,6 +60,7 @@ async function deliverBatchJob(
   job: Job<DeliverJobData>,
 ): Promise<DeliverJobResult> {
   const attempt = job.data.attempt ?? 0;
+  const batchJobId = job.id ?? `deliver-${Date.now()}`;
   let batch: BatchResult;
   try {
     batch = await deliverBatch(deps, job.data.deliveryIds, transport, { last: attempt + 1 >= deps.retry.maxAttempts });
@@ -69,11 +70,11 @@ async function deliverBatchJob(
     // else (a database hiccup) retries the batch, which settles any claim left behind.
     if (!(error instanceof UnusableMessageError)) throw error;
     deps.logger.warn({ queue: job.queueName, err: error.message }, 'a batch holds an unusable message; delivering its deliveries one by one');
-    await enqueueOneByOne(queue, job.data.deliveryIds);
+    await enqueueOneByOne(queue, job.data.deliveryIds, batchJobId);
     return { kind: 'batch', settled: {}, followUps: job.data.deliveryIds.length };
   }
   for (const [status, n] of batch.settled) deps.metrics?.settled.inc({ channel: job.queueName, status }, n);
-  await enqueueFollowUps(queue, batch, { attempt, now: deps.clock.now(), retry: deps.retry });
+  await enqueueFollowUps(queue, batch, { batchJobId, attempt, now: deps.clock.now(), retry: deps.retry });
   if (batch.retryAfterMs !== undefined) {
     deps.logger.info({ queue: job.queueName, retry_after_ms: batch.retryAfterMs }, 'provider asked us to slow down');
     await worker().rateLimit(batch.retryAfterMs);

@@ -18,7 +18,7 @@ export function evaluateCustomerProcessor(
 ) {
   return async (job: Job<EvaluateJobData>): Promise<EvaluateJobResult> => {
     const result = await evaluateScores(deps, job.data.scores);
-    await enqueueDeliveries(deps.queues, result.deliveries, deps.deliveryBatchSizes);
+    await enqueueDeliveries(deps.queues, result.deliveries, deps.deliveryBatchSizes, job.id ?? `evaluate-${Date.now()}`);
     deps.onEvaluated?.(result);
     deps.logger.debug({ job_id: job.id, decided: result.decided, deliveries: result.deliveries.length }, 'scores evaluated');
     return { decided: result.decided, alreadyDecided: result.alreadyDecided, deliveries: result.deliveries.length };

@@ -11,6 +11,7 @@ import { storedCallScript, storedMessage } from './stored-messages.js';
 
 export const agentTaskTransport: LocalTransport = {
   kind: 'local',
+  channel: 'phone',
   provider: 'agent_task',
   settlesAs: 'sent',
   async write(client, works) {

@@ -31,11 +31,11 @@ export function sendgridConfigured(config: Config): boolean {
 export function emailTransport(config: Config): Transport {
   const { apiKey, fromEmail, fromName, apiUrl } = config.sendgrid;
   if (!apiKey || !fromEmail) {
-    return outboxTransport((work) => {
+    return outboxTransport('email', (work) => {
       const request = emailRequest(work);
       return { recipient: request.to, payload: { from: { email: config.sender.email, name: fromName }, ...request } };
     });
   }
   const sender = createSendGridSender({ apiKey, apiUrl, fromEmail, fromName, timeoutMs: config.providerTimeoutMs });
-  return { kind: 'provider', provider: 'sendgrid', send: (work) => sender.send(emailRequest(work)) };
+  return { kind: 'provider', channel: 'email', provider: 'sendgrid', send: (work) => sender.send(emailRequest(work)) };
 }

@@ -6,6 +6,7 @@ import { storedAppNotification, storedMessage } from './stored-messages.js';
 
 export const inboxTransport: LocalTransport = {
   kind: 'local',
+  channel: 'app_notification',
   provider: 'inbox',
   settlesAs: 'sent',
   async write(client, works, at) {

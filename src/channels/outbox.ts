@@ -1,12 +1,14 @@
 // No provider credentials: record what would have been sent, exactly as it would have gone
 // out, so that the demo and staging show real outreach with no accounts.
 import type { DeliveryWork } from '../db/deliveries.js';
+import type { Channel } from '../domain/types.js';
 import { jsonb } from '../db/pool.js';
 import type { LocalTransport } from '../delivery/deliver.js';
 
-export function outboxTransport(describe: (work: DeliveryWork) => { recipient: string | null; payload: object }): LocalTransport {
+export function outboxTransport(channel: Channel, describe: (work: DeliveryWork) => { recipient: string | null; payload: object }): LocalTransport {
   return {
     kind: 'local',
+    channel,
     provider: 'outbox',
     settlesAs: 'outbox',
     async write(client, works, at) {

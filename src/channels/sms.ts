@@ -26,11 +26,11 @@ export function twilioConfigured(config: Config): boolean {
 export function smsTransport(config: Config): Transport {
   const { accountSid, authToken, fromNumber, apiUrl } = config.twilio;
   if (!accountSid || !authToken || !fromNumber) {
-    return outboxTransport((work) => {
+    return outboxTransport('sms', (work) => {
       const request = smsRequest(work, config.publicBaseUrl);
       return { recipient: request.to, payload: request };
     });
   }
   const sender = createTwilioSender({ accountSid, authToken, fromNumber, apiUrl, timeoutMs: config.providerTimeoutMs });
-  return { kind: 'provider', provider: 'twilio', send: (work) => sender.send(smsRequest(work, config.publicBaseUrl)) };
+  return { kind: 'provider', channel: 'sms', provider: 'twilio', send: (work) => sender.send(smsRequest(work, config.publicBaseUrl)) };
 }

@@ -31,12 +31,16 @@ interface WorkRow extends CustomerColumns {
   suppressed_because: string | null;
 }
 
-export async function loadDeliveryWork(db: Queryable, deliveryId: number): Promise<DeliveryWork | null> {
-  return (await loadDeliveryWorks(db, [deliveryId]))[0] ?? null;
+export async function loadDeliveryWork(db: Queryable, deliveryId: number, channel: Channel): Promise<DeliveryWork | null> {
+  return (await loadDeliveryWorks(db, [deliveryId], channel))[0] ?? null;
 }
 
-/** The deliveries that exist among `deliveryIds`, with all a send needs, in one query. */
-export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[]): Promise<DeliveryWork[]> {
+/**
+ * The deliveries of `channel` among `deliveryIds`, with all a send needs, in one query. The
+ * channel guards against ids that no longer mean what they meant when the job was enqueued (a
+ * database restored while the queues kept their jobs): an email job never sends an SMS row.
+ */
+export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
     `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
@@ -45,9 +49,9 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
        join interventions i on i.intervention_id = d.intervention_id
        left join customers c on c.customer_id = d.customer_id
        left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
-      where d.delivery_id = any($1::bigint[])
+      where d.delivery_id = any($1::bigint[]) and d.channel = $2
       order by d.delivery_id`,
-    [deliveryIds],
+    [deliveryIds, channel],
   );
   return rows.map((row) => ({
     deliveryId: row.delivery_id,

@@ -22,6 +22,7 @@ import {
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { contactBlock } from '../domain/contact-rules.js';
 import type { Policy } from '../domain/policy.js';
+import type { Channel } from '../domain/types.js';
 import { nextContactTime } from '../domain/quiet-hours.js';
 import { UnusableMessageError } from '../channels/stored-messages.js';
 import { ProviderError } from '../errors.js';
@@ -30,6 +31,8 @@ import type { DeliveryMetrics } from '../observability.js';
 /** Sends through a provider; throws ProviderError. */
 export interface ProviderTransport {
   kind: 'provider';
+  /** the one channel it delivers: a job on its queue touches no other channel's rows */
+  channel: Channel;
   provider: string;
   send(work: DeliveryWork): Promise<{ providerMessageId: string | null }>;
 }
@@ -37,6 +40,7 @@ export interface ProviderTransport {
 /** Writes deliveries inside our own database (inbox, agent task, outbox), in their claim's transaction. */
 export interface LocalTransport {
   kind: 'local';
+  channel: Channel;
   provider: string;
   /** the status the delivery ends in: 'sent' for inbox and agent tasks, 'outbox' for the outbox */
   settlesAs: 'sent' | 'outbox';
@@ -81,7 +85,7 @@ export interface DeliverDeps {
 
 export async function deliver(deps: DeliverDeps, deliveryId: number, transport: Transport, attempt: { last: boolean }): Promise<DeliverResult> {
   const now = deps.clock.now();
-  const work = await loadDeliveryWork(deps.pool, deliveryId);
+  const work = await loadDeliveryWork(deps.pool, deliveryId, transport.channel);
   if (!work) return { kind: 'skipped', reason: 'no such delivery' };
 
   if (work.status === 'sending') {
@@ -248,7 +252,7 @@ export async function deliverBatch(deps: DeliverDeps, deliveryIds: readonly numb
   const quiet: { deliveryId: number; until: Date; interventionId: number }[] = [];
   const ready: DeliveryWork[] = [];
   const inFlight: DeliveryWork[] = [];
-  for (const work of await loadDeliveryWorks(deps.pool, deliveryIds)) {
+  for (const work of await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel)) {
     if (work.status === 'sending') inFlight.push(work);
     if (work.status !== 'pending' && work.status !== 'scheduled') continue;
     const block = contactBlock(work.channel, work.customer, work.suppressedBecause);

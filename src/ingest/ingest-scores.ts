@@ -103,6 +103,7 @@ export async function ingestScores(
     await enqueueEvaluations(
       deps.queues,
       toEvaluate.map((row) => ({ customerId: row.customerId, scoreDate: row.scoreDate.toISOString() })),
+      batchId,
     );
     for (const rejection of chunk.rejections.sort((a, b) => a.line - b.line)) options.onReject?.(rejection);
   };

@@ -68,44 +68,27 @@ export function createQueues(connection: ConnectionOptions, queuePrefix: string,
   };
 }
 
-/** The evaluate job's id for one score: derived from (customer, score_date). BullMQ forbids ':'. */
+/** The trigger route's evaluate job id for one score: derived from (customer, score_date). BullMQ forbids ':'. */
 export function evaluateJobId(ref: ScoreRef): string {
   return `e-${Date.parse(ref.scoreDate)}-${Buffer.from(ref.customerId).toString('base64url')}`;
 }
 
-export function deliverJobId(deliveryId: number): string {
-  return `d-${deliveryId}`;
-}
-
-/** A batch's job id: derived from the deliveries it carries (and what it is for), so the same batch enqueued twice is one job. */
-function deliverBatchJobId(deliveryIds: readonly number[], purpose = ''): string {
-  return `b-${deliveryIds.length}-${createHash('sha256').update(deliveryIds.join(',')).digest('base64url').slice(0, 32)}${purpose}`;
-}
-
-/** A chunk's job id: derived from the scores it carries, so the same chunk enqueued twice is one job. */
-export function evaluateChunkJobId(refs: readonly ScoreRef[]): string {
-  const hash = createHash('sha256');
-  for (const ref of refs) hash.update(`${ref.customerId}\u0000${Date.parse(ref.scoreDate)}\n`);
-  return `c-${refs.length}-${hash.digest('base64url').slice(0, 32)}`;
-}
-
 /**
- * Evaluations for a batch of scores. Scores travel in chunks: one job evaluates its chunk with
- * set-based SQL (one read, one write per table), which is what lets a nightly batch of millions
- * clear in minutes; a single score keeps the per-score job id that the trigger route shares.
+ * Evaluations for scores an ingestion stored. Scores travel in chunks: one job evaluates its
+ * chunk with set-based SQL (one read, one write per table), which is what lets a nightly batch
+ * of millions clear in minutes. Job ids derive from the ingestion's batch id (random) and the
+ * scores: unique to this ingestion, so that no job retained from an earlier one (Redis keeps
+ * finished jobs an hour) can stand in for it; evaluating a score twice decides it once.
  */
-export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef[], chunkSize = EVALUATE_CHUNK_SIZE): Promise<void> {
-  if (refs.length === 0) return;
-  if (refs.length === 1) {
-    await queues.evaluate.add('evaluate', { scores: [refs[0]!] }, { jobId: evaluateJobId(refs[0]!) });
-    return;
-  }
+export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef[], batchId: string, chunkSize = EVALUATE_CHUNK_SIZE): Promise<void> {
   const jobs = [];
   for (let i = 0; i < refs.length; i += chunkSize) {
     const scores = refs.slice(i, i + chunkSize);
-    jobs.push({ name: 'evaluate', data: { scores }, opts: { jobId: scores.length === 1 ? evaluateJobId(scores[0]!) : evaluateChunkJobId(scores) } });
+    const hash = createHash('sha256').update(batchId);
+    for (const ref of scores) hash.update(`\n${ref.customerId}\u0000${Date.parse(ref.scoreDate)}`);
+    jobs.push({ name: 'evaluate', data: { scores }, opts: { jobId: `c-${scores.length}-${hash.digest('base64url').slice(0, 32)}` } });
   }
-  await queues.evaluate.addBulk(jobs);
+  if (jobs.length > 0) await queues.evaluate.addBulk(jobs);
 }
 
 export const EVALUATE_CHUNK_SIZE = 100;
@@ -135,14 +118,16 @@ export function deliveryBatching(sendsPerSecond: number | null): DeliveryBatchin
 }
 
 /**
- * The deliveries of one evaluation, on their channels' queues: in batches (set-based SQL, a
- * few provider calls at a time), a lone delivery in a job of its own. Job ids derive from the
- * delivery ids, so a retried evaluation enqueues nothing twice.
+ * The deliveries of one evaluation job, on their channels' queues, in batches (set-based SQL, a
+ * few provider calls at a time). Job ids derive from the evaluation job's id, so that a retried
+ * evaluation enqueues nothing twice, and never from delivery ids alone, which a restored or
+ * recreated database hands out again.
  */
 export async function enqueueDeliveries(
   queues: Queues,
   deliveries: readonly DeliveryToEnqueue[],
   batchSizes: Record<Channel, number>,
+  evaluationJobId: string,
 ): Promise<void> {
   const byChannel = new Map<Channel, number[]>();
   for (const delivery of deliveries) {
@@ -155,16 +140,16 @@ export async function enqueueDeliveries(
       const jobs = [];
       for (let i = 0; i < ids.length; i += batchSizes[channel]) {
         const batch = ids.slice(i, i + batchSizes[channel]);
-        jobs.push({ name: channel, data: { deliveryIds: batch }, opts: { jobId: batch.length === 1 ? deliverJobId(batch[0]!) : deliverBatchJobId(batch) } });
+        jobs.push({ name: channel, data: { deliveryIds: batch }, opts: { jobId: `${evaluationJobId}-${channel}-${i / batchSizes[channel]}` } });
       }
       return queues.deliveries[channel].addBulk(jobs);
     }),
   );
 }
 
-/** Each delivery in a job of its own (the single path), e.g. when its batch cannot be written as one. */
-export async function enqueueOneByOne(queue: Queue<DeliverJobData>, deliveryIds: readonly number[]): Promise<void> {
-  await queue.addBulk(deliveryIds.map((id) => ({ name: queue.name, data: { deliveryIds: [id] }, opts: { jobId: `${deliverJobId(id)}-alone` } })));
+/** Each delivery of a batch job in a job of its own (the single path), e.g. when the batch cannot be written as one. */
+export async function enqueueOneByOne(queue: Queue<DeliverJobData>, deliveryIds: readonly number[], batchJobId: string): Promise<void> {
+  await queue.addBulk(deliveryIds.map((id) => ({ name: queue.name, data: { deliveryIds: [id] }, opts: { jobId: `${batchJobId}-one-${id}` } })));
 }
 
 /**
@@ -176,23 +161,22 @@ export async function enqueueOneByOne(queue: Queue<DeliverJobData>, deliveryIds:
 export async function enqueueFollowUps(
   queue: Queue<DeliverJobData>,
   batch: Pick<BatchResult, 'scheduled' | 'retry' | 'retryAfterMs'>,
-  context: { attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
+  context: { batchJobId: string; attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
 ): Promise<void> {
   const jobs: { name: string; data: DeliverJobData; opts: JobsOptions }[] = [];
+  // Named after the batch and what they are for, so that a retried batch job adds each once.
   const follow = (deliveryIds: number[], runAt: Date, attempt: number, purpose: string) => {
     const delay = Math.max(0, runAt.getTime() - context.now.getTime());
-    const single = deliveryIds.length === 1 ? deliveryIds[0] : undefined;
-    const jobId = single === undefined ? deliverBatchJobId(deliveryIds, purpose) : `${deliverJobId(single)}${purpose}`;
+    const jobId = `${context.batchJobId}-${purpose}`;
     const attempts = Math.max(1, context.retry.maxAttempts - attempt);
     jobs.push({ name: queue.name, data: attempt > 0 ? { deliveryIds, attempt } : { deliveryIds }, opts: { jobId, delay, attempts } });
   };
   const byOpening = new Map<number, number[]>();
   for (const { deliveryId, until } of batch.scheduled) byOpening.set(until.getTime(), [...(byOpening.get(until.getTime()) ?? []), deliveryId]);
-  // A lone one keeps the single path's own job id, which a quiet-hours wait has there too.
-  for (const [opening, ids] of byOpening) follow(ids, new Date(opening), context.attempt, ids.length === 1 ? '' : `-q${opening}`);
+  for (const [opening, ids] of byOpening) follow(ids, new Date(opening), context.attempt, `q${opening}`);
   if (batch.retry.length > 0) {
     const backoffMs = context.retry.backoffMs * 2 ** context.attempt * (1 - Math.random() / 2);
-    follow(batch.retry, new Date(context.now.getTime() + Math.max(batch.retryAfterMs ?? 0, backoffMs)), context.attempt + 1, `-a${context.attempt + 1}`);
+    follow(batch.retry, new Date(context.now.getTime() + Math.max(batch.retryAfterMs ?? 0, backoffMs)), context.attempt + 1, `a${context.attempt + 1}`);
   }
   if (jobs.length > 0) await queue.addBulk(jobs);
 }

@@ -6,7 +6,6 @@ import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/d
 import { deliver } from '../../src/delivery/deliver.js';
 import { inboxTransport } from '../../src/channels/inbox.js';
 import type { Customer } from '../../src/domain/types.js';
-import { deliverJobId } from '../../src/queues/queues.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 
 // 14:00 UTC: 15:00 in Madrid and 09:00 in New York, inside the contact window for both.
@@ -141,8 +140,10 @@ describe('delivery with no provider credentials', () => {
     await waitFor('TOKYO sms scheduled', async () => (await deliveriesOf('TOKYO')).sms?.status === 'scheduled');
     const sms = (await deliveriesOf('TOKYO')).sms!;
     expect(sms.scheduled_for?.toISOString()).toBe('2026-11-25T23:00:00.000Z'); // 08:00 in Tokyo
-    const job = await engine.runtime.queues.deliveries.sms.getJob(deliverJobId(sms.delivery_id));
-    expect(await job?.getState()).toBe('delayed');
+    // The job that will send it waits, delayed, until then.
+    const delayed = await engine.runtime.queues.deliveries.sms.getJobs(['delayed']);
+    const job = delayed.find((j) => j.data.deliveryIds.includes(sms.delivery_id));
+    expect(job?.delay).toBe(8.5 * 3_600_000);
 
     clock.set(new Date('2026-11-25T23:00:00Z'));
     await job!.promote();
@@ -161,5 +162,16 @@ describe('delivery with no provider credentials', () => {
     const results = await Promise.all([1, 2, 3].map(() => deliver(deps, d.delivery_id, inboxTransport, { last: false })));
     expect(results.filter((r) => r.kind === 'settled')).toHaveLength(1);
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [d.delivery_id])).toBe(1);
+  });
+
+  it("never delivers another channel's row: an in-app job handed an SMS delivery's id leaves it alone", async () => {
+    // As when a database is restored while the queues keep their jobs: the same id may now name another row.
+    const sms = (await deliveriesOf('FLEX')).sms!;
+    await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [sms.delivery_id]);
+    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    expect(await deliver(deps, sms.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'no such delivery' });
+    expect((await deliveriesOf('FLEX')).sms?.status).toBe('pending');
+    expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [sms.delivery_id])).toBe(0);
+    await engine.db.pool.query("update deliveries set status = 'outbox' where delivery_id = $1", [sms.delivery_id]);
   });
 });
