@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N]: the performance
+// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]: the performance
 // benchmark (SPEC §9) on the local Redis and Postgres, providers faked on localhost, with a
 // portfolio it generates itself (fixed seed). One line per figure, then a JSON summary, also
 // written to bench/results/latest.json.
@@ -20,7 +20,7 @@ import { InputError } from '../errors.js';
 import { ingestScores } from '../ingest/ingest-scores.js';
 import { readBatchRows } from '../ingest/read-batch-file.js';
 import { createLogger } from '../logger.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, type Runtime } from '../runtime.js';
 import { awakeZones, generatePortfolio } from '../synthetic/portfolio.js';
 import { runCli } from './run-cli.js';
 
@@ -50,6 +50,17 @@ async function waitUntil(what: string, timeoutMs: number, done: () => Promise<bo
   }
 }
 
+/**
+ * Waits until the evaluate queue has nothing left to do, then checks that the scores were all
+ * decided. Asking the queue (a few Redis counters) rather than counting decisions in a loop
+ * keeps the bench's own polling off the cores it measures.
+ */
+async function waitForDecisions(runtime: Runtime, what: string, expected: number, countDecided: () => Promise<number>): Promise<void> {
+  await waitUntil(what, 600_000, async () => (await runtime.queues.evaluate.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0);
+  const decided = await countDecided();
+  if (decided < expected) throw new Error(`bench: ${what}: ${decided} of ${expected} scores decided (see the evaluate queue's failed jobs)`);
+}
+
 function writeJsonl(file: string, rows: Iterable<string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(file);
@@ -69,14 +80,16 @@ function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
-async function ingestRows(runtime: Awaited<ReturnType<typeof createRuntime>>, rows: readonly { customerId: string; riskScore: number; scoreDate: Date }[], source: string): Promise<void> {
+async function ingestRows(runtime: Runtime, rows: readonly { customerId: string; riskScore: number; scoreDate: Date }[], source: string): Promise<void> {
   await ingestScores({ ...runtime, clock: systemClock }, (async function* () {
     for (const [i, row] of rows.entries()) yield { line: i, raw: { customer_id: row.customerId, risk_score: row.riskScore, score_date: row.scoreDate.toISOString() } };
   })(), { source });
 }
 
-function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv): ChildProcess[] {
-  return Array.from({ length: n }, () => spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }));
+/** Worker processes; with `cpuProfileDir`, each writes a V8 CPU profile there when it stops. */
+function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | undefined): ChildProcess[] {
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  return Array.from({ length: n }, () => spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }));
 }
 
 async function stopProcesses(children: ChildProcess[]): Promise<void> {
@@ -94,6 +107,7 @@ await runCli(async () => {
       customers: { type: 'string' },
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const number = (text: string | undefined, fallback: number, name: string) => {
@@ -106,6 +120,7 @@ await runCli(async () => {
   const e2eScores = number(values.scores, quick ? 4_000 : 100_000, 'scores');
   const ingestCustomers = number(values.customers, quick ? 4_000 : 100_000, 'customers');
   const workerCount = number(values.workers, 2, 'workers');
+  const cpuProfileDir = values['cpu-prof'] && path.resolve(values['cpu-prof']);
   const ingestSizes = quick ? [20_000, 100_000] : [100_000, 1_000_000];
   const steady = quick ? { rate: 200, seconds: 6 } : { rate: 500, seconds: 20 };
   const baselineScores = quick ? 400 : 3_000;
@@ -199,12 +214,12 @@ await runCli(async () => {
     // that both cores work) to the last delivery recorded at the fake providers.
     const e2eFile = path.join(dir, 'e2e.jsonl');
     await writeJsonl(e2eFile, e2eSet.map((s) => JSON.stringify({ customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() })));
-    const workers = startWorkerProcesses(workerCount, env);
+    const workers = startWorkerProcesses(workerCount, env, cpuProfileDir);
     try {
       await sleep(3_000); // workers up and connected
       const t0 = performance.now();
       await ingestScores({ ...runtime, clock: systemClock }, readBatchRows(createReadStream(e2eFile), 'jsonl', e2eFile), { source: 'bench:e2e' });
-      await waitUntil('every score decided', 600_000, async () => (await count(runtime.pool, 'select 1 from decisions where score_date = $1', [asOf])) >= e2eSet.length);
+      await waitForDecisions(runtime, 'every score decided', e2eSet.length, () => count(runtime.pool, 'select 1 from decisions where score_date = $1', [asOf]));
       const decidedAt = performance.now();
       await waitUntil('every delivery settled', 600_000, async () => (await count(runtime.pool, "select 1 from deliveries where status in ('pending', 'sending', 'scheduled')")) === 0);
       const deliveredAt = performance.now();
@@ -226,7 +241,7 @@ await runCli(async () => {
         await ingestRows(runtime, rows, 'bench:steady');
         await sleep(Math.max(0, tickStart + (tick + 1) * 100 - Date.now()));
       }
-      await waitUntil('steady-rate scores decided', 120_000, async () => (await count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [[...enqueuedAt.keys()]])) >= enqueuedAt.size);
+      await waitForDecisions(runtime, 'steady-rate scores decided', enqueuedAt.size, () => count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [[...enqueuedAt.keys()]]));
       const { rows } = await runtime.pool.query<{ customer_id: string; decided_at: Date }>('select customer_id, decided_at from decisions where customer_id = any($1)', [[...enqueuedAt.keys()]]);
       const latencies = rows.map((r) => r.decided_at.getTime() - (enqueuedAt.get(r.customer_id) ?? 0)).sort((a, b) => a - b);
       report(`latency_p50_at_${steady.rate}_per_s`, quantile(latencies, 0.5), 'ms');
@@ -237,13 +252,13 @@ await runCli(async () => {
 
     // 4. Decisions alone: the same worker processes working only the evaluate-customer queue
     // (WORKER_QUEUES), as the baseline below does nothing but decide.
-    const evaluators = startWorkerProcesses(workerCount, { ...env, WORKER_QUEUES: 'evaluate-customer' });
+    const evaluators = startWorkerProcesses(workerCount, { ...env, WORKER_QUEUES: 'evaluate-customer' }, cpuProfileDir);
     try {
       await sleep(3_000);
       const t0 = performance.now();
       await ingestRows(runtime, evaluationOnlySet, 'bench:evaluation-only');
       const ids = evaluationOnlySet.map((s) => s.customerId);
-      await waitUntil('evaluation-only scores decided', 600_000, async () => (await count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [ids])) >= ids.length);
+      await waitForDecisions(runtime, 'evaluation-only scores decided', ids.length, () => count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [ids]));
       report('decisions_per_s_evaluation_workers_only', evaluationOnlySet.length / ((performance.now() - t0) / 1000), 'decisions/s');
     } finally {
       await stopProcesses(evaluators);

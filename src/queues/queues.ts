@@ -91,7 +91,9 @@ export async function enqueueEvaluations(queues: Queues, refs: readonly ScoreRef
   if (jobs.length > 0) await queues.evaluate.addBulk(jobs);
 }
 
-export const EVALUATE_CHUNK_SIZE = 100;
+// Measured with `npm run bench` (evaluation-only workers, 2 cores): 100 → 2,300–2,700
+// decisions/s, 250 → 3,380, 500 → 3,270. Larger chunks also fill the delivery batches better.
+export const EVALUATE_CHUNK_SIZE = 250;
 
 export interface DeliveryToEnqueue {
   deliveryId: number;
