@@ -3,7 +3,7 @@
 // portfolio it generates itself (fixed seed). One line per figure, then a JSON summary, also
 // written to bench/results/latest.json.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -165,6 +165,8 @@ await runCli(async () => {
     console.log(`${name} ${Math.round(value * 100) / 100} ${unit}`);
   };
   const started = Date.now();
+  // The bench's files (about 100 MB of generated batches), removed when it ends.
+  const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
 
   try {
     // The portfolio: customers for ingestion and end to end, for the steady-rate run and for
@@ -186,7 +188,6 @@ await runCli(async () => {
     const baselineSet = batch.slice(total - baselineScores);
     const evaluationOnlySet = batch.slice(total - baselineScores - steadyCount - evaluationOnlyScores, total - baselineScores - steadyCount);
     console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
-    const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
 
     // 1. Ingestion, streaming, in a process of its own: rows/s and peak RSS at two sizes.
     for (const size of ingestSizes) {
@@ -296,6 +297,7 @@ await runCli(async () => {
     await computeMetrics(runtime.pool, 90, new Date());
     report(`snapshot_over_${interventions}_interventions_seconds`, (performance.now() - t) / 1000, 's');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     await runtime.close();
     await sendgrid.close();
     await twilio.close();

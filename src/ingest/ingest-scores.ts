@@ -49,7 +49,9 @@ export async function ingestScores(
   options: IngestOptions,
 ): Promise<IngestResult> {
   const batchId = randomUUID();
-  const chunkSize = options.chunkSize ?? 5_000;
+  // 2,000 rows a chunk stores as fast as 5,000 (measured, 1M rows) while less garbage outlives
+  // the young generation: peak RSS for 1M rows 1.13–1.18× that for 100k, against 1.23–1.34×.
+  const chunkSize = options.chunkSize ?? 2_000;
   const fallbackDate = defaultScoreDate(deps.clock);
   const result: IngestResult = { batchId, accepted: 0, alreadyIngested: 0, rejected: 0 };
   const reject = (chunk: Chunk, line: number, error: string) => {
