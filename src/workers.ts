@@ -45,9 +45,18 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     };
   };
 
+  const transports: Record<Channel, Transport> = {
+    email: emailTransport(config),
+    sms: smsTransport(config),
+    app_notification: inboxTransport,
+    phone: agentTaskTransport,
+  };
+  // A provider's rate limits its channel; a channel written to our own tables (the outbox when
+  // a provider has no credentials, the inbox, agent tasks) goes as fast as the database.
+  const rateOf = (channel: Channel, ratePerSecond: number) => (transports[channel].kind === 'provider' ? ratePerSecond : null);
   const batching: Record<Channel, DeliveryBatching> = {
-    email: deliveryBatching(config.sendgrid.ratePerSecond),
-    sms: deliveryBatching(config.twilio.ratePerSecond),
+    email: deliveryBatching(rateOf('email', config.sendgrid.ratePerSecond)),
+    sms: deliveryBatching(rateOf('sms', config.twilio.ratePerSecond)),
     app_notification: deliveryBatching(null),
     phone: deliveryBatching(null),
   };
@@ -69,12 +78,6 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     );
   }
 
-  const transports: Record<Channel, Transport> = {
-    email: emailTransport(config),
-    sms: smsTransport(config),
-    app_notification: inboxTransport,
-    phone: agentTaskTransport,
-  };
   const deliveryDeps = {
     retry: config.delivery,
     pool: runtime.pool,

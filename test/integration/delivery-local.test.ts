@@ -60,6 +60,11 @@ afterAll(async () => {
 });
 
 describe('delivery with no provider credentials', () => {
+  it('writes to the outbox without a provider rate limit', () => {
+    const limited = engine.workers!.workers.filter((w) => w.name.startsWith('deliver-') && w.opts.limiter);
+    expect(limited.map((w) => w.name)).toEqual([]);
+  });
+
   it('records email and SMS in the outbox and writes the in-app notification', async () => {
     await score('FLEX', 'flexible', new Date('2026-11-25T06:00:00Z'));
     await settled('FLEX', 3);

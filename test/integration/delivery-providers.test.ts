@@ -75,6 +75,12 @@ afterAll(async () => {
 });
 
 describe('sending through the providers', () => {
+  it("keeps each provider's queue within its rate (100 emails, 30 SMS a second by default)", () => {
+    const limiter = (name: string) => engine.workers!.workers.find((w) => w.name === name)?.opts.limiter;
+    expect(limiter('deliver-email')).toEqual({ max: 2, duration: 1_000 }); // 2 batches of 50
+    expect(limiter('deliver-sms')).toEqual({ max: 1, duration: 1_000 }); // 1 batch of 30
+  });
+
   it('sends the email through SendGrid with custom_args that map back to the delivery', async () => {
     await scoreFlexible('OK1');
     await settled('OK1', 'email');

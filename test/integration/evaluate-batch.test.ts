@@ -19,8 +19,7 @@ let portfolio: Portfolio;
 let batchFile: string;
 
 beforeAll(async () => {
-  // Provider rates well above the batch's size, so that the deliveries settle in seconds.
-  engine = await startTestEngine({ env: { SENDGRID_RATE_PER_SECOND: '1000', TWILIO_RATE_PER_SECOND: '1000' } });
+  engine = await startTestEngine();
   portfolio = generatePortfolio({ customers: CUSTOMERS, seed: 7, asOf });
   await upsertCustomers(engine.db.pool, portfolio.customers);
   await insertPayments(engine.db.pool, portfolio.payments);
