@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Pool } from './db/pool.js';
+import type { QueueStore } from './queues/connection.js';
 import type { Queues } from './queues/queues.js';
 
 export interface DeliveryMetrics {
@@ -25,17 +26,39 @@ export function createWorkerMetrics(registry: Registry): DeliveryMetrics {
   };
 }
 
-/** Serves a registry at /metrics; port 0 picks a free port. */
-export async function serveMetrics(registry: Registry, port: number): Promise<Server> {
+async function probe(check: () => Promise<unknown>): Promise<'ok' | string> {
+  try {
+    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2_000).unref())]);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Readiness: Postgres and the queue store both answer (within 2 s each). */
+export async function readiness(deps: { pool: Pool; queueStore: QueueStore }): Promise<{ ready: boolean; body: Record<string, string> }> {
+  const [postgres, queues] = await Promise.all([probe(() => deps.pool.query('select 1')), probe(() => deps.queueStore.ping())]);
+  const ready = postgres === 'ok' && queues === 'ok';
+  // With QUEUE_BACKEND=postgres the queues live in the same database, reached through their own connections.
+  const queueKey = deps.queueStore.backend === 'redis' ? 'redis' : 'queues';
+  return { ready, body: { status: ready ? 'ready' : 'not ready', postgres, [queueKey]: queues } };
+}
+
+/**
+ * A worker process's own port (port 0 picks a free one): /metrics, /healthz (the process
+ * answers) and /readyz (it reaches Postgres and the queues), for a container's health check.
+ */
+export async function serveMetrics(registry: Registry, port: number, deps: { pool: Pool; queueStore: QueueStore }): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end();
-      return;
-    }
-    registry
-      .metrics()
-      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
-      .catch(() => res.writeHead(500).end());
+    const json = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/healthz') json(200, { status: 'ok' });
+    else if (req.url === '/readyz') void readiness(deps).then(({ ready, body }) => json(ready ? 200 : 503, body));
+    else if (req.url === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+        .catch(() => res.writeHead(500).end());
+    } else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(port, resolve));
   return server;

@@ -30,10 +30,15 @@ describe('several processes on one Redis and Postgres', () => {
   it('decides and delivers a batch split over two web and two worker processes exactly as one would, with one snapshot per period', async () => {
     const ports = [await freePort(), await freePort()];
     const webs = ports.map((port) => startProcess('src/cli/web.ts', { ...env, PORT: String(port) }));
-    const workers = [startProcess('src/cli/worker.ts', env), startProcess('src/cli/worker.ts', env)];
+    const workerPort = await freePort();
+    const workers = [startProcess('src/cli/worker.ts', { ...env, WORKER_METRICS_PORT: String(workerPort) }), startProcess('src/cli/worker.ts', env)];
     try {
       const urls = ports.map((port) => `http://127.0.0.1:${port}`);
       await Promise.all(urls.map((url) => webReady(url)));
+      // A worker answers its container's health check on its metrics port.
+      await webReady(`http://127.0.0.1:${workerPort}`);
+      const ready = await fetch(`http://127.0.0.1:${workerPort}/readyz`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', postgres: 'ok', redis: 'ok' }]);
       const batch = portfolio.batch.slice(0, SCORES);
       // Half of the batch to each web process, and the whole batch again to both: re-sent
       // scores change nothing.
