@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch, loadAwakePortfolio, fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
+import { freePort, webReady } from '../support/processes.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '../fakes/fake-twilio.js';
@@ -41,11 +42,13 @@ describe('Redis and Postgres outages', () => {
   it('completes the batch through a Redis restart and 10 s without Postgres, with no loss and no duplicate', async () => {
     const db = new URL(engine.config.databaseUrl);
     db.port = String(postgresProxy.port);
+    const metricsPort = await freePort();
+    const readyz = `http://127.0.0.1:${metricsPort}/readyz`;
     const env = testEnv(engine.db, engine.config.queuePrefix, {
       DATABASE_URL: db.toString(),
       REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
       LOG_LEVEL: process.env.TEST_WORKER_LOG ?? 'silent',
-      WORKER_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: String(metricsPort),
       JOB_LOCK_MS: '5000',
       DELIVERY_BACKOFF_MS: '500',
       PROVIDER_TIMEOUT_MS: '2000',
@@ -55,9 +58,16 @@ describe('Redis and Postgres outages', () => {
 
     // Redis goes away while the scores are being decided, for 3 s.
     await waitFor('the first decisions', async () => (await count(engine, 'select 1 from decisions')) > 0, 60_000, 20);
+    await webReady(`http://127.0.0.1:${metricsPort}`);
     await redisProxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const cutAt = Date.now();
+    // Its health check says so while Redis is away, and recovers with it.
+    const during = await fetch(readyz);
+    expect(during.status).toBe(503);
+    expect(await during.json()).toMatchObject({ status: 'not ready', postgres: 'ok', redis: expect.not.stringMatching(/^ok$/) });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 3_000 - (Date.now() - cutAt))));
     await redisProxy.restore();
+    await waitFor('the worker ready again', async () => (await fetch(readyz)).status === 200, 30_000, 200);
 
     // Postgres goes away while messages are going out, for 10 s.
     const sends = () => sendgrid.accepted.length + twilio.accepted.length;
