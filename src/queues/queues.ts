@@ -1,5 +1,8 @@
-// The engine's queues and their producers. Job ids are derived from what the job is about,
-// so that enqueueing the same work twice while the first job is still known adds nothing.
+// The engine's queues and their producers. Job ids are derived from what enqueued the job (an
+// ingestion's batch, an evaluation job, a delivery batch job), so that a retried producer adds
+// nothing twice, while work enqueued anew is never mistaken for a finished job Redis still keeps.
+// Doing the same work twice is harmless in any case: a score is decided once (a unique key), and
+// a delivery is sent once (its claim).
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { BatchResult } from '../delivery/deliver.js';
