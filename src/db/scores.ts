@@ -33,6 +33,9 @@ const STORED_NOW: ScoreOutcome = { stored: 'now' };
 export async function insertScores(db: Queryable, batchId: string, rows: readonly ScoreRow[]): Promise<ScoreOutcome[]> {
   const outcomes = new Array<ScoreOutcome>(rows.length).fill(STORED_NOW);
   if (rows.length === 0) return outcomes;
+  // Rows travel as array parameters, not through COPY: COPY into a temporary table and the same
+  // insert from it measured slower (300k rows: 11.9–12.3 s against 10.1–10.8 s), since the
+  // insert needs the table's conflict handling and the customer check whichever way rows arrive.
   // Score dates travel as epoch milliseconds: far cheaper to encode than timestamps.
   // The customer check is a subquery per row on purpose: it probes the primary key, where a join
   // would be planned as a hash join that reads every customer for each chunk. The rows not stored
