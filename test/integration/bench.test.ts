@@ -8,7 +8,7 @@ import { REDIS_URL, SERVER_URL } from '../support/env.js';
 describe('npm run bench -- --quick', () => {
   it('prints one line per figure and a JSON summary, within two minutes', async () => {
     const started = Date.now();
-    const result = await runCommand('src/cli/bench.ts', ['--quick'], { DATABASE_URL: `${SERVER_URL}/interventions`, REDIS_URL }, { timeoutMs: 120_000 });
+    const result = await runCommand('bench/run.ts', ['--quick'], { DATABASE_URL: `${SERVER_URL}/interventions`, REDIS_URL }, { timeoutMs: 120_000 });
     expect(result.stderr).not.toMatch(/^error:/m);
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(120_000);

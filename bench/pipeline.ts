@@ -1,0 +1,89 @@
+// The pipeline through worker processes: a batch file end to end to the fake providers, latency
+// from enqueue to decision at a steady rate, and decisions/s with evaluation-only workers.
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { systemClock } from '../src/clock.js';
+import { ingestScores } from '../src/ingest/ingest-scores.js';
+import { readBatchRows } from '../src/ingest/read-batch-file.js';
+import type { Runtime } from '../src/runtime.js';
+import { count, ingestRows, quantile, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, writeJsonl, type Report } from './support.js';
+
+export interface PipelineContext {
+  runtime: Runtime;
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  report: Report;
+  workerCount: number;
+  cpuProfileDir: string | undefined;
+  /** how many sends the fake providers accepted so far */
+  providerSends(): number;
+}
+
+type Score = { customerId: string; riskScore: number; scoreDate: Date };
+
+/** End to end, then the steady-rate latency, with the same worker processes. */
+export async function benchEndToEnd(context: PipelineContext, scores: readonly Score[], steady: { rate: number; scores: readonly Score[] }, asOf: Date): Promise<void> {
+  const { runtime, report } = context;
+  const file = path.join(context.dir, 'e2e.jsonl');
+  await writeJsonl(file, scores.map((s) => JSON.stringify({ customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() })));
+  const workers = startWorkerProcesses(context.workerCount, context.env, context.cpuProfileDir);
+  try {
+    await sleep(3_000); // workers up and connected
+    const t0 = performance.now();
+    await ingestScores({ ...runtime, clock: systemClock }, readBatchRows(createReadStream(file), 'jsonl', file), { source: 'bench:e2e' });
+    await waitForDecisions(runtime, 'every score decided', scores.length, () => count(runtime.pool, 'select 1 from decisions where score_date = $1', [asOf]));
+    const decidedAt = performance.now();
+    await waitUntil('every delivery settled', 600_000, async () => (await count(runtime.pool, "select 1 from deliveries where status in ('pending', 'sending', 'scheduled')")) === 0);
+    const deliveredAt = performance.now();
+    const sent = await count(runtime.pool, "select 1 from deliveries where provider in ('sendgrid', 'twilio') and status = 'sent'");
+    if (sent !== context.providerSends()) throw new Error(`bench: ${sent} sends recorded, ${context.providerSends()} at the fakes`);
+    report('decisions_per_s', scores.length / ((decidedAt - t0) / 1000), 'decisions/s');
+    report(`e2e_${scores.length}_scores_seconds`, (deliveredAt - t0) / 1000, 's');
+    report('e2e_deliveries', await count(runtime.pool, 'select 1 from deliveries'), 'deliveries');
+    report('e2e_provider_sends', sent, 'sends');
+    await benchSteadyLatency(runtime, report, steady);
+  } finally {
+    await stopProcesses(workers);
+  }
+}
+
+/** Latency from enqueue to decision with scores arriving at a steady rate, in ticks of 100 ms. */
+async function benchSteadyLatency(runtime: Runtime, report: Report, steady: { rate: number; scores: readonly Score[] }): Promise<void> {
+  const enqueuedAt = new Map<string, number>();
+  const perTick = steady.rate / 10;
+  const tickStart = Date.now();
+  for (let tick = 0; tick * perTick < steady.scores.length; tick += 1) {
+    const rows = steady.scores.slice(tick * perTick, (tick + 1) * perTick);
+    const at = Date.now();
+    for (const row of rows) enqueuedAt.set(row.customerId, at);
+    await ingestRows(runtime, rows, 'bench:steady');
+    await sleep(Math.max(0, tickStart + (tick + 1) * 100 - Date.now()));
+  }
+  const ids = [...enqueuedAt.keys()];
+  await waitForDecisions(runtime, 'steady-rate scores decided', ids.length, () => count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [ids]));
+  const { rows } = await runtime.pool.query<{ customer_id: string; decided_at: Date }>('select customer_id, decided_at from decisions where customer_id = any($1)', [ids]);
+  const latencies = rows.map((r) => r.decided_at.getTime() - (enqueuedAt.get(r.customer_id) ?? 0)).sort((a, b) => a - b);
+  report(`latency_p50_at_${steady.rate}_per_s`, quantile(latencies, 0.5), 'ms');
+  report(`latency_p99_at_${steady.rate}_per_s`, quantile(latencies, 0.99), 'ms');
+}
+
+/**
+ * Decisions alone: worker processes working only the evaluate-customer queue (WORKER_QUEUES),
+ * as the baseline does nothing but decide. Returns decisions/s.
+ */
+export async function benchEvaluationOnly(context: PipelineContext, scores: readonly Score[]): Promise<number> {
+  const { runtime } = context;
+  const evaluators = startWorkerProcesses(context.workerCount, { ...context.env, WORKER_QUEUES: 'evaluate-customer' }, context.cpuProfileDir);
+  try {
+    await sleep(3_000);
+    const t0 = performance.now();
+    await ingestRows(runtime, scores, 'bench:evaluation-only');
+    const ids = scores.map((s) => s.customerId);
+    await waitForDecisions(runtime, 'evaluation-only scores decided', ids.length, () => count(runtime.pool, 'select 1 from decisions where customer_id = any($1)', [ids]));
+    const perSecond = scores.length / ((performance.now() - t0) / 1000);
+    context.report('decisions_per_s_evaluation_workers_only', perSecond, 'decisions/s');
+    return perSecond;
+  } finally {
+    await stopProcesses(evaluators);
+  }
+}

@@ -1,0 +1,160 @@
+// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]: the
+// performance benchmark (SPEC §9) on the local Redis and Postgres, providers faked on localhost,
+// with a portfolio it generates itself (fixed seed), in a database and queue prefix of its own
+// (random, removed at the end, so that two runs never collide). One line per figure, then a JSON
+// summary, also written to bench/results/latest.json.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startFakeSendGrid } from '#fakes/fake-sendgrid.js';
+import { startFakeTwilio } from '#fakes/fake-twilio.js';
+import { runCli } from '../src/cli/run-cli.js';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrate.js';
+import { insertPayments, insertScoreHistory, upsertCustomers } from '../src/db/portfolio.js';
+import { InputError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
+import { createRuntime } from '../src/runtime.js';
+import { awakeZones, generatePortfolio } from '../src/synthetic/portfolio.js';
+import { BASELINE_TABLE, prepareBaseline, runBaseline } from './baseline.js';
+import { benchIngestion } from './ingestion.js';
+import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipeline.js';
+import { benchSnapshot } from './snapshot.js';
+import { DAY, ROOT, type Figure } from './support.js';
+
+function positiveWholeNumber(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive whole number (got '${text}')`);
+  return n;
+}
+
+/** Runs `use` on a database of its own on the server of DATABASE_URL, dropped afterwards. */
+async function withBenchDatabase<T>(databaseUrl: string, use: (url: string) => Promise<T>): Promise<T> {
+  const name = `ie_bench_${randomBytes(4).toString('hex')}`;
+  const serverUrl = new URL(databaseUrl);
+  serverUrl.pathname = '/postgres';
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  await admin(`create database ${name}`);
+  try {
+    return await use(url.toString());
+  } finally {
+    await admin(`drop database if exists ${name} with (force)`);
+  }
+}
+
+await runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      customers: { type: 'string' },
+      scores: { type: 'string' },
+      workers: { type: 'string', default: '2' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
+  const quick = values.quick;
+  const e2eScores = positiveWholeNumber(values.scores, quick ? 4_000 : 100_000, 'scores');
+  const ingestCustomers = positiveWholeNumber(values.customers, quick ? 4_000 : 100_000, 'customers');
+  const workerCount = positiveWholeNumber(values.workers, 2, 'workers');
+  const cpuProfileDir = values['cpu-prof'] && path.resolve(values['cpu-prof']);
+  const ingestSizes = quick ? [20_000, 100_000] : [100_000, 1_000_000];
+  const steady = quick ? { rate: 200, seconds: 6 } : { rate: 500, seconds: 20 };
+  const baselineScores = quick ? 400 : 3_000;
+  const evaluationOnlyScores = quick ? 4_000 : 50_000;
+  const snapshotInterventions = quick ? 50_000 : 1_000_000;
+
+  const base = loadConfig();
+  const figures: Figure[] = [];
+  const started = Date.now();
+  await withBenchDatabase(base.databaseUrl, async (databaseUrl) => {
+    const sendgrid = await startFakeSendGrid();
+    const twilio = await startFakeTwilio();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: base.redisUrl,
+      QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: '0',
+      HOLDOUT_PERCENT: '5',
+      SENDGRID_API_KEY: sendgrid.apiKey,
+      SENDGRID_FROM_EMAIL: 'care@bench.example',
+      SENDGRID_API_URL: sendgrid.url,
+      SENDGRID_RATE_PER_SECOND: '100000',
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM_NUMBER: '+15005550006',
+      TWILIO_API_URL: twilio.url,
+      TWILIO_RATE_PER_SECOND: '100000',
+    };
+    const config = loadConfig(env);
+    await migrate(config.databaseUrl);
+    const runtime = await createRuntime(config, createLogger(config.logLevel, 'bench'));
+    const report = (name: string, value: number, unit: string) => {
+      figures.push({ name, value: Math.round(value * 100) / 100, unit });
+      console.log(`${name} ${Math.round(value * 100) / 100} ${unit}`);
+    };
+    // The bench's files (about 100 MB of generated batches), removed when it ends.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
+    try {
+      // The portfolio: customers for ingestion and end to end, for the steady-rate run and for
+      // the baseline, each with a few days of score history, all in zones that are awake now.
+      const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
+      const zones = awakeZones(new Date());
+      const steadyCount = steady.rate * steady.seconds;
+      const total = Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores;
+      const portfolio = generatePortfolio({ customers: total, seed: 2026, asOf, idPrefix: 'B' });
+      portfolio.customers.forEach((customer, n) => {
+        customer.timezone = zones[n % zones.length]!;
+      });
+      await upsertCustomers(runtime.pool, portfolio.customers);
+      await insertPayments(runtime.pool, portfolio.payments);
+      await insertScoreHistory(runtime.pool, portfolio.history);
+      const batch = portfolio.batch;
+      const steadyStart = total - steadyCount - baselineScores;
+      const baselineSet = batch.slice(total - baselineScores);
+      console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
+
+      await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
+
+      const pipeline: PipelineContext = { runtime, env, dir, report, workerCount, cpuProfileDir, providerSends: () => sendgrid.accepted.length + twilio.accepted.length };
+      await benchEndToEnd(pipeline, batch.slice(0, e2eScores), { rate: steady.rate, scores: batch.slice(steadyStart, steadyStart + steadyCount) }, asOf);
+      const ours = await benchEvaluationOnly(pipeline, batch.slice(steadyStart - evaluationOnlyScores, steadyStart));
+
+      // The reference design's path, sequential, on the same machine and data.
+      await insertScoreHistory(runtime.pool, baselineSet);
+      await prepareBaseline(runtime.pool);
+      const baseline = await runBaseline(runtime.pool, runtime.policy, baselineSet);
+      report('baseline_decisions_per_s', baseline, 'decisions/s');
+      report('decisions_ratio_ours_to_baseline', ours / baseline, 'x');
+      await runtime.pool.query(`drop table ${BASELINE_TABLE}`);
+
+      await benchSnapshot(runtime, report, snapshotInterventions);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));
+      await runtime.close();
+      await sendgrid.close();
+      await twilio.close();
+    }
+  });
+
+  const summary = { quick, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
+  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(JSON.stringify(summary));
+});

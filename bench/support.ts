@@ -1,0 +1,94 @@
+// What every bench stage shares: figures, counting and waiting, batch files, child processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { systemClock } from '../src/clock.js';
+import { ingestScores } from '../src/ingest/ingest-scores.js';
+import type { Runtime } from '../src/runtime.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const DAY = 86_400_000;
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+/** Prints one figure as `name value unit` and keeps it for the summary. */
+export type Report = (name: string, value: number, unit: string) => void;
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+export async function count(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params);
+  return rows[0]?.n ?? 0;
+}
+
+export async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`bench: gave up waiting for ${what} after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Waits until the evaluate queue has nothing left to do, then checks that the scores were all
+ * decided. Asking the queue (a few Redis counters) rather than counting decisions in a loop
+ * keeps the bench's own polling off the cores it measures.
+ */
+export async function waitForDecisions(runtime: Runtime, what: string, expected: number, countDecided: () => Promise<number>): Promise<void> {
+  await waitUntil(what, 600_000, async () => (await runtime.queues.evaluate.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0);
+  const decided = await countDecided();
+  if (decided < expected) throw new Error(`bench: ${what}: ${decided} of ${expected} scores decided (see the evaluate queue's failed jobs)`);
+}
+
+export function writeJsonl(file: string, rows: Iterable<string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(file);
+    out.on('error', reject);
+    for (const row of rows) out.write(`${row}\n`);
+    out.end(resolve);
+  });
+}
+
+/** Runs a TypeScript script of the project in a process of its own; resolves with its stdout. */
+export function runChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (data: Buffer) => (out += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited with ${code}`))));
+  });
+}
+
+/** Stores scores as an ingestion does (and enqueues their evaluations). */
+export async function ingestRows(runtime: Runtime, rows: readonly { customerId: string; riskScore: number; scoreDate: Date }[], source: string): Promise<void> {
+  await ingestScores({ ...runtime, clock: systemClock }, (async function* () {
+    for (const [i, row] of rows.entries()) yield { line: i, raw: { customer_id: row.customerId, risk_score: row.riskScore, score_date: row.scoreDate.toISOString() } };
+  })(), { source });
+}
+
+/** Worker processes; with `cpuProfileDir`, each writes a V8 CPU profile there when it stops. */
+export function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | undefined): ChildProcess[] {
+  const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  return Array.from({ length: n }, () => spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }));
+}
+
+export async function stopProcesses(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
