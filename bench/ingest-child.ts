@@ -6,13 +6,14 @@ import { loadConfig } from '../src/config.js';
 import { createPool } from '../src/db/pool.js';
 import { ingestScores } from '../src/ingest/ingest-scores.js';
 import { formatOf, readBatchRows } from '../src/ingest/read-batch-file.js';
+import { createLogger } from '../src/logger.js';
 import { createRedisConnection } from '../src/queues/connection.js';
 import { createQueues } from '../src/queues/queues.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: ingest-child FILE');
 const config = loadConfig();
-const pool = createPool(config.databaseUrl, 4);
+const pool = createPool(config.databaseUrl, 4, createLogger(config.logLevel, 'bench-ingest', process.stderr));
 const redis = createRedisConnection(config.redisUrl);
 const queues = createQueues(redis, config.queuePrefix);
 const started = performance.now();

@@ -1,7 +1,7 @@
 // Ingestion: a batch file streamed into risk_scores by `npm run enqueue`'s path, in a process of
 // its own so that its peak RSS is the ingestion's alone; rows/s and peak RSS at each size.
 import path from 'node:path';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
 import { DAY, runChild, writeJsonl, type Report } from './support.js';
 
 export async function benchIngestion(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { systemClock } from '../src/clock.js';
 import { ingestScores } from '../src/ingest/ingest-scores.js';
 import { readBatchRows } from '../src/ingest/read-batch-file.js';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
 import { count, ingestRows, quantile, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, writeJsonl, type Report } from './support.js';
 
 export interface PipelineContext {

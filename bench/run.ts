@@ -17,7 +17,7 @@ import { migrate } from '../src/db/migrate.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../src/db/portfolio.js';
 import { InputError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
-import { createRuntime } from '../src/runtime.js';
+import { createRuntime } from '../src/runtime/runtime.js';
 import { awakeZones, generatePortfolio } from '../src/synthetic/portfolio.js';
 import { BASELINE_TABLE, prepareBaseline, runBaseline } from './baseline.js';
 import { benchIngestion } from './ingestion.js';

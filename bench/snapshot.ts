@@ -1,7 +1,7 @@
 // A metrics snapshot over a large intervention table: interventions spread over 90 days, a
 // twentieth of them holdout, a tenth of their customers with a missed payment.
 import { computeMetrics } from '../src/db/metrics.js';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
 import { count, type Report } from './support.js';
 
 export async function benchSnapshot(runtime: Runtime, report: Report, interventionCount: number): Promise<void> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { ingestScores } from '../src/ingest/ingest-scores.js';
-import type { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime/runtime.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const DAY = 86_400_000;

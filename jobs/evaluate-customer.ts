@@ -1,7 +1,7 @@
 // evaluate-customer: decide each score of the job, then hand the new deliveries to their
 // channel queues. Enqueueing after the commit is safe: a retry re-enqueues pending ones.
 import type { Job } from 'bullmq';
-import { evaluateScores, type EvaluationDeps, type EvaluationResult } from '../src/evaluation.js';
+import { evaluateScores, type EvaluationDeps, type EvaluationResult } from '../src/evaluation/evaluate-scores.js';
 import type { Channel } from '../src/domain/types.js';
 import type { Logger } from '../src/logger.js';
 import type { EvaluateJobData } from '../src/queues/names.js';

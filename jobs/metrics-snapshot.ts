@@ -4,10 +4,8 @@
 import type { Clock } from '../src/clock.js';
 import { computeMetrics, storeSnapshot } from '../src/db/metrics.js';
 import type { Pool } from '../src/db/pool.js';
+import { SNAPSHOT_PERIOD_DAYS } from '../src/domain/metrics.js';
 import type { Logger } from '../src/logger.js';
-
-/** The lookback a snapshot covers: long enough for interventions to mature (30 days) and compare. */
-export const SNAPSHOT_PERIOD_DAYS = 90;
 
 export function periodSlot(at: Date, everyMs: number): Date {
   return new Date(Math.floor(at.getTime() / everyMs) * everyMs);

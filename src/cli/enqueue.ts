@@ -7,8 +7,9 @@ import { finished } from 'node:stream/promises';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { createPool } from '../db/pool.js';
-import { InputError } from '../errors.js';
+import { InputError, errorMessage } from '../errors.js';
 import { ingestScores, type Rejection } from '../ingest/ingest-scores.js';
+import { createLogger } from '../logger.js';
 import { formatOf, readBatchRows, type BatchFormat } from '../ingest/read-batch-file.js';
 import { openQueueStore } from '../queues/connection.js';
 import { createQueues } from '../queues/queues.js';
@@ -23,7 +24,7 @@ await runCli(async () => {
   try {
     args = parseArgs({ allowPositionals: true, options: { format: { type: 'string' } } });
   } catch (error) {
-    throw new InputError(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`);
+    throw new InputError(`${errorMessage(error)}; ${USAGE}`);
   }
   const file = args.positionals[0];
   if (!file || args.positionals.length > 1) throw new InputError(USAGE);
@@ -56,7 +57,8 @@ await runCli(async () => {
     rejects.write(`${JSON.stringify({ file: file === '-' ? 'stdin' : file, ...rejection })}\n`);
   };
 
-  const pool = createPool(config.databaseUrl, 4);
+  // Log lines (a dropped connection) go to stderr, beside the progress bar, not into stdout's summary.
+  const pool = createPool(config.databaseUrl, 4, createLogger(config.logLevel, 'enqueue', process.stderr));
   const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix);
   // Counts bytes for the progress bar as they pass; a 'data' listener would start the flow

@@ -8,7 +8,8 @@ import { DEFAULT_POLICY } from '../domain/policy.js';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.js';
 import { CHANNELS, INTERVENTION_TYPES, type Channel, type Customer, type InterventionType, type ScheduledPayment } from '../domain/types.js';
 import { InputError } from '../errors.js';
-import { availableLocales, renderMessages, renderSmsVariants, templateLocale, type MessageContext, type RenderedMessages } from '../messages/render.js';
+import { availableLocales, renderMessages, renderSmsVariants, templateLocale, type MessageContext } from '../messages/render.js';
+import type { RenderedMessages } from '../messages/schema.js';
 import { runCli } from './run-cli.js';
 
 const USAGE =

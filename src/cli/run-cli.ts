@@ -1,11 +1,11 @@
 // The one way a command ends: known errors as one line on stderr and a non-zero exit,
 // never a stack trace for something the user can fix.
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError, InputError, errorMessage } from '../errors.js';
 
 export function describeFailure(error: unknown): string {
   if (error instanceof InputError || error instanceof ConfigError) return error.message;
   const code = (error as { code?: string } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) {
     return `cannot connect: ${message.replace(/^connect /, '')} (is the service running? try: docker compose up -d redis postgres)`;
   }

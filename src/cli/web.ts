@@ -2,8 +2,8 @@
 import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
-import { createRuntime } from '../runtime.js';
-import { startWeb } from '../server.js';
+import { createRuntime } from '../runtime/runtime.js';
+import { startWeb } from '../web/server.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 

@@ -4,9 +4,10 @@ import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { Registry } from 'prom-client';
-import { createWorkerMetrics, serveMetrics } from '../observability.js';
-import { createRuntime } from '../runtime.js';
-import { describeTransports, startWorkers } from '../workers.js';
+import { createWorkerMetrics, serveMetrics } from '../runtime/observability.js';
+import { createRuntime } from '../runtime/runtime.js';
+import { describeTransports } from '../delivery/transport.js';
+import { startWorkers } from '../runtime/workers.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
 
@@ -19,7 +20,7 @@ try {
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort, runtime) : null;
   logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
-  logger.info(describeTransports(runtime));
+  logger.info(describeTransports(runtime.config));
   onShutdown(logger, async () => {
     metricsServer?.close();
     await workers.close();

@@ -1,22 +1,17 @@
 // Delivery rows: the unit that is sent at most once. Every status change is a conditional
 // update from the states it may come from, so a duplicate or late job changes nothing.
-import type { Channel, Customer, DeliveryStatus } from '../domain/types.js';
+import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
+import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
 import type { Queryable } from './pool.js';
 
-export interface DeliveryWork {
-  deliveryId: number;
-  interventionId: number;
-  channel: Channel;
-  status: DeliveryStatus;
+/** A delivery with all a send needs. */
+export interface DeliveryWork extends DeliveryCandidate {
   claimedAt: Date | null;
   interventionType: string;
   contactBy: Date;
-  customer: Customer;
-  /** the intervention's rendered message for this delivery's channel, keyed by channel (the others are not read) */
-  messages: Record<string, unknown> | null;
-  /** the suppression's reason when the customer opted out of this channel */
-  suppressedBecause: string | null;
+  /** the intervention's stored messages, this delivery's channel only (jsonb, parsed before use) */
+  messages: unknown;
 }
 
 interface WorkRow extends CustomerColumns {
@@ -27,12 +22,8 @@ interface WorkRow extends CustomerColumns {
   claimed_at: Date | null;
   intervention_type: string;
   contact_by: Date;
-  messages: Record<string, unknown> | null;
+  messages: unknown;
   suppressed_because: string | null;
-}
-
-export async function loadDeliveryWork(db: Queryable, deliveryId: number, channel: Channel): Promise<DeliveryWork | null> {
-  return (await loadDeliveryWorks(db, [deliveryId], channel))[0] ?? null;
 }
 
 /**
@@ -70,11 +61,6 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
 /** Statuses from which a delivery may still be attempted. */
 const OPEN = ['pending', 'scheduled'];
 
-/** pending|scheduled → sending. False when another job has it or it is settled. */
-export async function claimDelivery(db: Queryable, deliveryId: number, at: Date): Promise<boolean> {
-  return (await claimDeliveries(db, [deliveryId], at)).has(deliveryId);
-}
-
 /** pending|scheduled → sending for each that is still open; returns the ids this call claimed. */
 export async function claimDeliveries(db: Queryable, deliveryIds: readonly number[], at: Date): Promise<Set<number>> {
   const { rows } = await db.query<{ delivery_id: number }>(
@@ -84,12 +70,6 @@ export async function claimDeliveries(db: Queryable, deliveryIds: readonly numbe
     [deliveryIds, at, OPEN],
   );
   return new Set(rows.map((row) => row.delivery_id));
-}
-
-export interface Unattempted {
-  deliveryId: number;
-  status: 'suppressed' | 'failed';
-  reason: string;
 }
 
 /** pending|scheduled → a final status without an attempt (suppressed, or failed for a missing address); returns the ids settled. */
@@ -118,43 +98,43 @@ export async function scheduleDeliveries(db: Queryable, scheduled: readonly { de
   return rows.map((row) => row.delivery_id);
 }
 
-export interface SendOutcome {
-  deliveryId: number;
-  status: 'sent' | 'failed' | 'outbox';
-  provider: string;
-  providerMessageId?: string | null;
-  error?: string | null;
-}
-
-/**
- * sending → the provider's answer. A webhook may have moved the row on already (a status
- * callback can beat our own write); then only the provider's id is filled in.
- */
-export async function recordSendOutcomes(db: Queryable, outcomes: readonly SendOutcome[], at: Date): Promise<void> {
-  if (outcomes.length === 0) return;
+/** A delivery written locally (inbox, agent task, outbox): settled as `status` by `provider`. */
+export async function recordLocalWrites(db: Queryable, deliveryIds: readonly number[], settled: { status: 'sent' | 'outbox'; provider: string }, at: Date): Promise<void> {
+  if (deliveryIds.length === 0) return;
   await db.query(
-    `update deliveries d
-        set status = case when d.status in ('sending', 'unknown') then o.status else d.status end,
-            provider = o.provider, provider_message_id = coalesce(d.provider_message_id, o.provider_message_id),
-            last_error = o.error, sent_at = case when o.status in ('sent', 'outbox') then coalesce(d.sent_at, $6) else d.sent_at end, updated_at = $6
-       from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) as o(delivery_id, status, provider, provider_message_id, error)
-      where d.delivery_id = o.delivery_id`,
-    [
-      outcomes.map((o) => o.deliveryId),
-      outcomes.map((o) => o.status),
-      outcomes.map((o) => o.provider),
-      outcomes.map((o) => o.providerMessageId ?? null),
-      outcomes.map((o) => o.error ?? null),
-      at,
-    ],
+    `update deliveries set status = $2, provider = $3, sent_at = coalesce(sent_at, $4), last_error = null, updated_at = $4
+      where delivery_id = any($1::bigint[]) and status = 'sending'`,
+    [deliveryIds, settled.status, settled.provider, at],
   );
 }
 
-/** sending → pending after a retryable failure, so that the next attempt can claim it. */
-export async function releaseForRetry(db: Queryable, deliveryId: number, error: string, at: Date): Promise<void> {
+/**
+ * The outcomes of provider attempts, in one statement. sent and failed are the provider's
+ * answer: a webhook may have moved the row on already (a status callback can beat our own
+ * write), and then only the provider's id is filled in; they also settle a claim another job
+ * had meanwhile given up as unknown. unknown and pending (released for another attempt) apply
+ * only to a row still sending.
+ */
+export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOutcome[], provider: string, at: Date): Promise<void> {
+  if (outcomes.length === 0) return;
   await db.query(
-    `update deliveries set status = 'pending', last_error = $2, updated_at = $3 where delivery_id = $1 and status = 'sending'`,
-    [deliveryId, error, at],
+    `update deliveries d
+        set status = case when d.status = 'sending' or (d.status = 'unknown' and o.status in ('sent', 'failed')) then o.status else d.status end,
+            provider = $5,
+            provider_message_id = coalesce(d.provider_message_id, o.provider_message_id),
+            last_error = o.error,
+            sent_at = case when o.status = 'sent' then coalesce(d.sent_at, $6) else d.sent_at end,
+            updated_at = $6
+       from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(delivery_id, status, provider_message_id, error)
+      where d.delivery_id = o.delivery_id and (d.status = 'sending' or o.status in ('sent', 'failed'))`,
+    [
+      outcomes.map((o) => o.deliveryId),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => (o.status === 'sent' ? o.providerMessageId : null)),
+      outcomes.map((o) => (o.status === 'sent' ? null : o.error)),
+      provider,
+      at,
+    ],
   );
 }
 
@@ -173,24 +153,7 @@ export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly nu
   return rows.map((row) => row.delivery_id);
 }
 
-/** sending → unknown at once: the send failed in a way that does not say whether it went out. */
-export async function markUnknown(db: Queryable, deliveryId: number, reason: string, at: Date): Promise<void> {
-  await db.query(
-    `update deliveries set status = 'unknown', last_error = $2, updated_at = $3 where delivery_id = $1 and status = 'sending'`,
-    [deliveryId, `outcome unknown: ${reason}`, at],
-  );
-}
-
-export async function isSuppressed(db: Queryable, customerId: string, channel: Channel): Promise<boolean> {
-  const { rowCount } = await db.query('select 1 from suppressions where customer_id = $1 and channel = $2', [customerId, channel]);
-  return rowCount === 1;
-}
-
-/** The intervention's delivery_status column: its most advanced delivery's status. */
-export async function refreshInterventionDeliveryStatus(db: Queryable, interventionId: number, at: Date): Promise<void> {
-  await refreshInterventionDeliveryStatuses(db, [interventionId], at);
-}
-
+/** The interventions' delivery_status column: each one's most advanced delivery's status. */
 export async function refreshInterventionDeliveryStatuses(db: Queryable, interventionIds: readonly number[], at: Date): Promise<void> {
   if (interventionIds.length === 0) return;
   await db.query(

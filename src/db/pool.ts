@@ -1,6 +1,7 @@
 // The Postgres pool, and the few helpers every table module shares.
 import pg from 'pg';
-import { InputError } from '../errors.js';
+import { InputError, errorMessage, toError } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 // bigint ids fit comfortably in a JS number (2^53); counts from count(*) are int8 too.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -10,11 +11,17 @@ export type PoolClient = pg.PoolClient;
 /** Anything that can run a query: the pool or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'>;
 
-export function createPool(databaseUrl: string, max = 10): pg.Pool {
+export function createPool(databaseUrl: string, max: number, logger: Pick<Logger, 'warn'>): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 30_000 });
-  // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  // A dropped idle connection (Postgres restarted, a network cut) must not crash the process:
+  // the pool replaces it. It is worth a line in the log, since it usually comes with an outage.
+  pool.on('error', (error) => logger.warn({ err: errorMessage(error) }, 'an idle PostgreSQL connection dropped'));
   return pool;
+}
+
+/** Resolves when the database answers a query. */
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.query('select 1');
 }
 
 // A client checked out of the pool emits 'error' when its connection drops (Postgres restarted,
@@ -34,7 +41,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   } catch (error) {
     // An error the server answered (a constraint, a bad value) or a client's mistake leaves the
     // connection sound; anything else may have broken it, and the pool then discards it.
-    if (!(error instanceof pg.DatabaseError) && !(error instanceof InputError)) failure = error instanceof Error ? error : new Error(String(error));
+    if (!(error instanceof pg.DatabaseError) && !(error instanceof InputError)) failure = toError(error);
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {

@@ -1,4 +1,5 @@
-// Counts for a human summary of one scoring day: what was decided, for whom, and what was sent.
+// Counts for people and monitors: a human summary of one scoring day (what was decided, for whom,
+// and what was sent), and the totals the Prometheus gauges report.
 import type { Queryable } from './pool.js';
 
 export interface BatchSummary {
@@ -46,4 +47,16 @@ export async function summariseOutcomes(db: Queryable, scoreDate: Date, customer
     [scoreDate, `${customerPrefix}%`],
   );
   return { suppressions: suppressions.rows, responses: responses.rows };
+}
+
+/** Every decision ever recorded, by outcome (for the Prometheus gauge). */
+export async function countDecisionsByOutcome(db: Queryable): Promise<{ outcome: string; n: number }[]> {
+  const { rows } = await db.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from decisions group by outcome');
+  return rows;
+}
+
+/** Every delivery, by channel and status (for the Prometheus gauge). */
+export async function countDeliveriesByStatus(db: Queryable): Promise<{ channel: string; status: string; n: number }[]> {
+  const { rows } = await db.query<{ channel: string; status: string; n: number }>('select channel, status, count(*)::int as n from deliveries group by 1, 2');
+  return rows;
 }

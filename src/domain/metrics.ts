@@ -1,6 +1,9 @@
 // The arithmetic of effectiveness: success rates and the holdout comparison with its 95%
 // confidence interval. Pure, so that every figure can be checked against a hand computation.
 
+/** The lookback a stored snapshot covers: long enough for interventions to mature (30 days) and compare. */
+export const SNAPSHOT_PERIOD_DAYS = 90;
+
 /** z for a two-sided 95% interval. */
 export const Z_95 = 1.959963984540054;
 

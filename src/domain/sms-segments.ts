@@ -9,6 +9,9 @@ const GSM_BASIC = new Set(
 // The extension table: two septets each (an escape, then the character).
 const GSM_EXTENSION = new Set('^{}\\[~]|€\f');
 
+/** What we send: two segments at most, so a message never arrives in pieces on an old phone nor costs more. */
+export const MAX_SMS_SEGMENTS = 2;
+
 const GSM_SINGLE = 160;
 const GSM_PART = 153; // 7 septets of each concatenated part go to the user data header
 const UCS2_SINGLE = 70;

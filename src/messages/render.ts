@@ -8,16 +8,17 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { smsSegments, type SmsSize } from '../domain/sms-segments.js';
+import { MAX_SMS_SEGMENTS, smsSegments } from '../domain/sms-segments.js';
 import { INTERVENTION_TYPES, OFFERS, type Channel, type Customer, type InterventionType, type Offer, type ScheduledPayment } from '../domain/types.js';
+import { SmsTooLongError } from '../errors.js';
 import { canonicalLocale, firstName, formatAmount, formatChoices, formatDay, formatDueDate } from './format.js';
+import type { EmailMessage, RenderedMessages, SmsMessage } from './schema.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Beside this file when run from source (tsx); tsc does not copy templates into dist/, so a
 // compiled build reads them from the source tree.
 export const TEMPLATES_DIR = [path.join(here, 'templates'), path.resolve(here, '../../../src/messages/templates')].find((dir) => existsSync(dir)) ?? path.join(here, 'templates');
 export const DEFAULT_LOCALE = 'en';
-export const MAX_SMS_SEGMENTS = 2;
 
 export interface MessageContext {
   customer: Customer;
@@ -30,47 +31,6 @@ export interface MessageContext {
   unsubscribeUrl: string;
   /** the lender's identity, configurable */
   sender: { name: string; email: string; phone?: string; helpUrl: string };
-}
-
-export interface EmailMessage {
-  subject: string;
-  html: string;
-  text: string;
-  /** List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click) */
-  headers: Record<string, string>;
-}
-export interface SmsMessage {
-  body: string;
-  encoding: 'GSM-7' | 'UCS-2';
-  segments: number;
-}
-export interface AppNotification {
-  title: string;
-  body: string;
-  action: { label: string; url: string };
-}
-export interface CallScript {
-  opening: string;
-  points: string[];
-  offers: string[];
-  record: string[];
-}
-export interface RenderedMessages {
-  email?: EmailMessage;
-  sms?: SmsMessage;
-  app_notification?: AppNotification;
-  phone?: CallScript;
-}
-
-/** Even the shorter SMS wording takes more than two segments for this customer. Nothing is cut. */
-export class SmsTooLongError extends Error {
-  constructor(
-    readonly template: string,
-    readonly size: SmsSize,
-  ) {
-    super(`template ${template} renders ${size.segments} SMS segments (${size.encoding}, ${size.units} units); at most ${MAX_SMS_SEGMENTS} are allowed`);
-    this.name = 'SmsTooLongError';
-  }
 }
 
 // ---- loading -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 // a delivery is sent once (its claim).
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { BatchResult } from '../delivery/deliver.js';
+import type { DeliveryFollowUps } from '../domain/delivery-plan.js';
 import type { Channel } from '../domain/types.js';
 import {
   DELIVERY_QUEUES,
@@ -152,36 +152,31 @@ export async function enqueueDeliveries(
   );
 }
 
-/** Each delivery of a batch job in a job of its own (the single path), e.g. when the batch cannot be written as one. */
-export async function enqueueOneByOne(queue: Queue<DeliverJobData>, deliveryIds: readonly number[], batchJobId: string): Promise<void> {
-  await queue.addBulk(deliveryIds.map((id) => ({ name: queue.name, data: { deliveryIds: [id] }, opts: { jobId: `${batchJobId}-one-${id}` } })));
-}
-
 /**
- * What a batch could not settle, back on its queue: deliveries waiting for quiet hours in one
- * job per opening time; those to retry in one job after the provider's Retry-After or the
- * backoff (exponential, with jitter so that retries do not arrive together). A follow-up of
- * one delivery takes the single path, with the attempts the batch left it.
+ * What a delivery job could not settle, back on its queue: deliveries waiting for quiet hours in
+ * one job per opening time; those to retry in one job after the provider's Retry-After or the
+ * backoff (exponential, with jitter so that retries do not arrive together), carrying the
+ * attempts made so far.
  */
 export async function enqueueFollowUps(
   queue: Queue<DeliverJobData>,
-  batch: Pick<BatchResult, 'scheduled' | 'retry' | 'retryAfterMs'>,
-  context: { batchJobId: string; attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
+  followUps: DeliveryFollowUps,
+  context: { jobId: string; attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
 ): Promise<void> {
   const jobs: { name: string; data: DeliverJobData; opts: JobsOptions }[] = [];
-  // Named after the batch and what they are for, so that a retried batch job adds each once.
+  // Named after the job and what they are for, so that a retried job adds each once.
   const follow = (deliveryIds: number[], runAt: Date, attempt: number, purpose: string) => {
     const delay = Math.max(0, runAt.getTime() - context.now.getTime());
-    const jobId = `${context.batchJobId}-${purpose}`;
+    const jobId = `${context.jobId}-${purpose}`;
     const attempts = Math.max(1, context.retry.maxAttempts - attempt);
     jobs.push({ name: queue.name, data: attempt > 0 ? { deliveryIds, attempt } : { deliveryIds }, opts: { jobId, delay, attempts } });
   };
   const byOpening = new Map<number, number[]>();
-  for (const { deliveryId, until } of batch.scheduled) byOpening.set(until.getTime(), [...(byOpening.get(until.getTime()) ?? []), deliveryId]);
+  for (const { deliveryId, until } of followUps.scheduled) byOpening.set(until.getTime(), [...(byOpening.get(until.getTime()) ?? []), deliveryId]);
   for (const [opening, ids] of byOpening) follow(ids, new Date(opening), context.attempt, `q${opening}`);
-  if (batch.retry.length > 0) {
+  if (followUps.retry.length > 0) {
     const backoffMs = context.retry.backoffMs * 2 ** context.attempt * (1 - Math.random() / 2);
-    follow(batch.retry, new Date(context.now.getTime() + Math.max(batch.retryAfterMs ?? 0, backoffMs)), context.attempt + 1, `a${context.attempt + 1}`);
+    follow(followUps.retry, new Date(context.now.getTime() + Math.max(followUps.retryAfterMs ?? 0, backoffMs)), context.attempt + 1, `a${context.attempt + 1}`);
   }
   if (jobs.length > 0) await queue.addBulk(jobs);
 }

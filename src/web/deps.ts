@@ -2,7 +2,7 @@
 import type { QueueEvents } from 'bullmq';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { MessageSettings } from '../evaluation.js';
+import type { MessageSettings } from '../evaluation/evaluate-scores.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { QueueStore } from '../queues/connection.js';

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { deliver } from '../../src/delivery/deliver.js';
-import { inboxTransport } from '../../src/channels/inbox.js';
+import { deliverBatch, staleSendingMs, type DeliverDeps } from '../../src/delivery/deliver.js';
+import { inboxTransport } from '../../src/delivery/transports/inbox.js';
+import { createLogger } from '../../src/logger.js';
 import type { Customer } from '../../src/domain/types.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 
@@ -39,6 +40,13 @@ async function deliveriesOf(id: string) {
   return Object.fromEntries(rows.map((r) => [r.channel, r]));
 }
 
+const deliverDeps = (): DeliverDeps => ({
+  pool: engine.runtime.pool,
+  clock,
+  policy: engine.runtime.policy,
+  logger: createLogger('silent', 'test'),
+  staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
+});
 const settled = (id: string, n: number) =>
   waitFor(`${n} settled deliveries for ${id}`, async () => (await count(engine, "select 1 from deliveries where customer_id = $1 and status not in ('pending', 'sending')", [id])) === n);
 
@@ -145,9 +153,11 @@ describe('delivery with no provider credentials', () => {
     await waitFor('TOKYO sms scheduled', async () => (await deliveriesOf('TOKYO')).sms?.status === 'scheduled');
     const sms = (await deliveriesOf('TOKYO')).sms!;
     expect(sms.scheduled_for?.toISOString()).toBe('2026-11-25T23:00:00.000Z'); // 08:00 in Tokyo
-    // The job that will send it waits, delayed, until then.
-    const delayed = await engine.runtime.queues.deliveries.sms.getJobs(['delayed']);
-    const job = delayed.find((j) => j.data.deliveryIds.includes(sms.delivery_id));
+    // The job that will send it waits, delayed, until then. It is enqueued after the row is
+    // written, so wait for the job itself.
+    const delayedJob = async () => (await engine.runtime.queues.deliveries.sms.getJobs(['delayed'])).find((j) => j.data.deliveryIds.includes(sms.delivery_id));
+    await waitFor('the delayed SMS job', async () => (await delayedJob()) !== undefined);
+    const job = await delayedJob();
     // 8.5 hours from the (fixed) now; BullMQ may shave a millisecond when it stores the delay.
     expect(Math.abs((job?.delay ?? 0) - 8.5 * 3_600_000)).toBeLessThan(1_000);
 
@@ -159,14 +169,14 @@ describe('delivery with no provider credentials', () => {
 
   it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {
     const d = (await deliveriesOf('FLEX')).app_notification!;
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    const deps = deliverDeps();
     // The delivery already went out: a late duplicate job does nothing.
-    expect(await deliver(deps, d.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'already sent' });
-    // Reset it to pending and let two attempts race: exactly one writes.
+    expect(await deliverBatch(deps, [d.delivery_id], inboxTransport, { last: false })).toEqual({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
+    // Reset it to pending and let three attempts race: exactly one writes.
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [d.delivery_id]);
     await engine.db.pool.query('delete from notifications where delivery_id = $1', [d.delivery_id]);
-    const results = await Promise.all([1, 2, 3].map(() => deliver(deps, d.delivery_id, inboxTransport, { last: false })));
-    expect(results.filter((r) => r.kind === 'settled')).toHaveLength(1);
+    const results = await Promise.all([1, 2, 3].map(() => deliverBatch(deps, [d.delivery_id], inboxTransport, { last: false })));
+    expect(results.map((r) => r.settled.get('sent') ?? 0).sort()).toEqual([0, 0, 1]);
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [d.delivery_id])).toBe(1);
   });
 
@@ -174,8 +184,7 @@ describe('delivery with no provider credentials', () => {
     // As when a database is restored while the queues keep their jobs: the same id may now name another row.
     const sms = (await deliveriesOf('FLEX')).sms!;
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [sms.delivery_id]);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
-    expect(await deliver(deps, sms.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'no such delivery' });
+    expect(await deliverBatch(deliverDeps(), [sms.delivery_id], inboxTransport, { last: false })).toEqual({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
     expect((await deliveriesOf('FLEX')).sms?.status).toBe('pending');
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [sms.delivery_id])).toBe(0);
     await engine.db.pool.query("update deliveries set status = 'outbox' where delivery_id = $1", [sms.delivery_id]);

@@ -2,10 +2,11 @@
 // format: the requests as sent, retries with backoff, permanent failures, unknown outcomes,
 // and never two sends of one delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailTransport } from '../../src/channels/email.js';
 import { fixedClock } from '../../src/clock.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { deliver } from '../../src/delivery/deliver.js';
+import { deliverBatch, staleSendingMs, type DeliverDeps } from '../../src/delivery/deliver.js';
+import { emailTransport } from '../../src/delivery/transports/email.js';
+import { createLogger } from '../../src/logger.js';
 import type { Customer } from '../../src/domain/types.js';
 import { fakeProviderEnv } from '../support/portfolio.js';
 import { startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
@@ -48,6 +49,13 @@ async function delivery(id: string, channel: string) {
   return rows[0];
 }
 
+const deliverDeps = (): DeliverDeps => ({
+  pool: engine.runtime.pool,
+  clock,
+  policy: engine.runtime.policy,
+  logger: createLogger('silent', 'test'),
+  staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
+});
 const settled = (id: string, channel: string) =>
   waitFor(`${channel} of ${id} settled`, async () => !['pending', 'sending', undefined].includes((await delivery(id, channel))?.status), 30_000);
 
@@ -169,9 +177,8 @@ describe('sending through the providers', () => {
     // Back to pending, then three attempts at once through the real SendGrid transport: one send.
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [email.delivery_id]);
     const transport = emailTransport(engine.config);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
-    const results = await Promise.all([1, 2, 3].map(() => deliver(deps, email.delivery_id, transport, { last: false }).catch((e: unknown) => ({ kind: 'error', e }))));
-    expect(results.filter((r) => r.kind === 'settled')).toHaveLength(1);
+    const results = await Promise.all([1, 2, 3].map(() => deliverBatch(deliverDeps(), [email.delivery_id], transport, { last: false })));
+    expect(results.map((r) => r.settled.get('sent') ?? 0).sort()).toEqual([0, 0, 1]);
     expect(sends()).toBe(2); // the original and exactly one more: never three
   });
 
@@ -180,12 +187,12 @@ describe('sending through the providers', () => {
     const before = sendgrid.accepted.length;
     // A process claimed it two minutes ago and never recorded the outcome.
     await engine.db.pool.query("update deliveries set status = 'sending', claimed_at = $2 where delivery_id = $1", [email.delivery_id, new Date(clock.now().getTime() - 120_000)]);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
-    expect(await deliver(deps, email.delivery_id, emailTransport(engine.config), { last: false })).toEqual({ kind: 'settled', status: 'unknown' });
+    const transport = emailTransport(engine.config);
+    expect(await deliverBatch(deliverDeps(), [email.delivery_id], transport, { last: false })).toEqual({ settled: new Map([['unknown', 1]]), followUps: { scheduled: [], retry: [] } });
     expect(sendgrid.accepted.length).toBe(before);
     // One claimed a moment ago may still be sending: the attempt is retried later, not doubled.
     await engine.db.pool.query("update deliveries set status = 'sending', claimed_at = $2 where delivery_id = $1", [email.delivery_id, clock.now()]);
-    await expect(deliver(deps, email.delivery_id, emailTransport(engine.config), { last: false })).rejects.toThrow(/another attempt is sending/);
+    expect(await deliverBatch(deliverDeps(), [email.delivery_id], transport, { last: false })).toEqual({ settled: new Map(), followUps: { scheduled: [], retry: [email.delivery_id] } });
     expect(sendgrid.accepted.length).toBe(before);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
-import { evaluateScores } from '../../src/evaluation.js';
+import { evaluateScores } from '../../src/evaluation/evaluate-scores.js';
 import { ingestScores } from '../../src/ingest/ingest-scores.js';
 import { readBatchRows } from '../../src/ingest/read-batch-file.js';
 import { generatePortfolio, type Portfolio } from '../../src/synthetic/portfolio.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/clock.js';
 import { computeMetrics, storeSnapshot } from '../../src/db/metrics.js';
 import { createLogger } from '../../src/logger.js';
-import { startWorkers } from '../../src/workers.js';
+import { startWorkers } from '../../src/runtime/workers.js';
 import { count, startTestEngine, TEST_ADMIN_TOKEN, waitFor, type TestEngine } from '../support/engine.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createPool, type Pool } from '../../src/db/pool.js';
+import { createLogger } from '../../src/logger.js';
 import { SERVER_URL, TEMPLATE_DB } from './env.js';
 
 export interface TestDatabase {
@@ -20,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = `${SERVER_URL}/${name}`;
-  const pool = createPool(url, 10);
+  const pool = createPool(url, 10, createLogger('silent', 'test'));
   return {
     url,
     pool,

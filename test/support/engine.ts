@@ -7,9 +7,9 @@ import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { bullPrefix } from '../../src/queues/names.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { startWeb, type RunningWeb } from '../../src/server.js';
-import { startWorkers, type RunningWorkers } from '../../src/workers.js';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
+import { startWeb, type RunningWeb } from '../../src/web/server.js';
+import { startWorkers, type RunningWorkers } from '../../src/runtime/workers.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { REDIS_URL } from './env.js';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationState } from '../../src/db/evaluation-state.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
-import { toDecisionRecord } from '../../src/evaluation.js';
+import { toDecisionRecord } from '../../src/evaluation/evaluate-scores.js';
 
 const decidedAt = new Date('2026-11-25T14:00:00Z');
 const deps = {

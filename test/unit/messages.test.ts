@@ -13,11 +13,11 @@ import {
   primaryMessageText,
   renderMessages,
   renderSmsVariants,
-  SmsTooLongError,
   templateLocale,
   type MessageContext,
-  type RenderedMessages,
 } from '../../src/messages/render.js';
+import type { RenderedMessages } from '../../src/messages/schema.js';
+import { SmsTooLongError } from '../../src/errors.js';
 
 const SECRET = 'secret-for-tests';
 const sender = { name: 'Aurora Finance', email: 'care@aurora.example', phone: '+1 800 555 0100', helpUrl: 'https://aurora.example/help' };

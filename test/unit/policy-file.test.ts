@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy.js';
 import { ConfigError } from '../../src/errors.js';
-import { loadPolicy } from '../../src/policy-file.js';
+import { loadPolicy } from '../../src/evaluation/policy-file.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ie-policy-'));
 let files = 0;

@@ -1,7 +1,7 @@
 // The phone channel's work list for agents: list, claim (atomic), complete with the response.
 import { Router } from 'express';
 import { z } from 'zod';
-import { claimAgentTask, completeAgentTask, listAgentTasks } from '../../channels/agent-tasks.js';
+import { claimAgentTask, completeAgentTask, listAgentTasks } from '../../db/agent-tasks.js';
 import { RESPONSE_TYPES } from '../../domain/types.js';
 import { InputError } from '../../errors.js';
 import type { WebDeps } from '../deps.js';

@@ -1,6 +1,6 @@
 // The in-app inbox as the customer's app reads it.
 import { Router } from 'express';
-import { listNotifications, markNotificationRead } from '../../channels/inbox.js';
+import { listNotifications, markNotificationRead } from '../../db/notifications.js';
 import { InputError } from '../../errors.js';
 import type { WebDeps } from '../deps.js';
 import { customerIdParam, idParam, intQuery } from '../params.js';

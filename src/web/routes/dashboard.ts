@@ -7,8 +7,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express, { Router } from 'express';
-import { SNAPSHOT_PERIOD_DAYS } from '../../../jobs/metrics-snapshot.js';
 import { computeMetrics, listSnapshots } from '../../db/metrics.js';
+import { SNAPSHOT_PERIOD_DAYS } from '../../domain/metrics.js';
 import type { WebDeps } from '../deps.js';
 
 const DASHBOARD_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dashboard');

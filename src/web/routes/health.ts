@@ -1,6 +1,6 @@
 // Liveness (the process answers) and readiness (Postgres and the queue store answer too).
 import { Router } from 'express';
-import { createWebRegistry, readiness } from '../../observability.js';
+import { createWebRegistry, readiness } from '../../runtime/observability.js';
 import type { WebDeps } from '../deps.js';
 
 export function healthRoutes(deps: Pick<WebDeps, 'pool' | 'queueStore' | 'queues'>): Router {

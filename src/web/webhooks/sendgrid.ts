@@ -1,15 +1,11 @@
 // POST /webhooks/sendgrid: SendGrid's signed event webhook. The ECDSA signature is checked over
 // the raw body and timestamp (@sendgrid/eventwebhook); stale timestamps are refused, so a
 // captured request cannot be replayed later; each event is applied once (its sg_event_id).
-import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import { EventWebhook, EventWebhookHeader } from '@sendgrid/eventwebhook';
 import { z } from 'zod';
-import { refreshInterventionDeliveryStatus } from '../../db/deliveries.js';
-import { applyDeliveryEvent, findDeliveryRef } from '../../db/events.js';
-import { withTransaction } from '../../db/pool.js';
-import { sendGridEventEffect } from '../../domain/provider-events.js';
 import { InputError } from '../../errors.js';
+import { recordSendGridEvents } from '../../responses/sendgrid-events.js';
 import type { WebDeps } from '../deps.js';
 
 /** How far a signed timestamp may be from our clock. */
@@ -28,11 +24,6 @@ const eventSchema = z
   })
   .passthrough();
 const bodySchema = z.array(eventSchema).max(10_000);
-
-function deliveryIdOf(value: string | number | undefined): number | null {
-  const text = value === undefined ? '' : String(value);
-  return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : null;
-}
 
 export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' | 'logger'>): Router {
   const router = Router();
@@ -70,22 +61,7 @@ export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' 
       throw new InputError(`expected a JSON array of SendGrid events${issue?.path.length ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
     }
 
-    const at = deps.clock.now();
-    let applied = 0;
-    let unmatched = 0;
-    for (const event of parsed.data) {
-      const deliveryId = deliveryIdOf(event.delivery_id);
-      const delivery = deliveryId === null ? null : await findDeliveryRef(deps.pool, deliveryId);
-      const matched = delivery !== null && delivery.channel === 'email' ? delivery : null;
-      if (!matched) unmatched += 1;
-      // sg_event_id is SendGrid's unique id for an event; without one, the event's own content is.
-      const eventKey = event.sg_event_id ?? createHash('sha256').update(JSON.stringify(event)).digest('base64url');
-      const stored = await withTransaction(deps.pool, (client) =>
-        applyDeliveryEvent(client, { provider: 'sendgrid', eventKey, eventType: event.event, deliveryId: matched?.deliveryId ?? null, payload: event }, matched, sendGridEventEffect(event), at),
-      );
-      if (stored) applied += 1;
-      if (stored && matched) await refreshInterventionDeliveryStatus(deps.pool, matched.interventionId, at);
-    }
+    const { applied, unmatched } = await recordSendGridEvents(deps.pool, parsed.data, deps.clock.now());
     deps.logger.info({ events: parsed.data.length, applied, unmatched }, 'sendgrid events');
     // 2xx even for events we cannot match: SendGrid would otherwise retry them for days.
     res.status(202).json({ received: parsed.data.length, applied, unmatched });

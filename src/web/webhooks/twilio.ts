@@ -3,21 +3,12 @@
 // path and query string), so a request not signed with our auth token changes nothing.
 import express, { Router, type Request } from 'express';
 import twilio from 'twilio';
-import { refreshInterventionDeliveryStatus } from '../../db/deliveries.js';
-import { applyDeliveryEvent, findDeliveryRef, storeEvent } from '../../db/events.js';
-import { jsonb, storableText, withTransaction } from '../../db/pool.js';
-import { findCustomerByPhone, findLatestContactedIntervention, recordResponse } from '../../db/responses.js';
-import { addSuppression, liftSuppression } from '../../db/suppressions.js';
-import { inboundKeyword, twilioStatusEffect } from '../../domain/provider-events.js';
 import { InputError } from '../../errors.js';
+import { handleInboundSms } from '../../responses/inbound-sms.js';
+import { recordTwilioStatus } from '../../responses/twilio-status.js';
 import type { WebDeps } from '../deps.js';
 
 type Form = Record<string, string>;
-
-const HELP_TEXT: Record<string, (sender: WebDeps['config']['sender']) => string> = {
-  en: (s) => `${s.name}: we're here to help. Call ${s.phone} or visit ${s.helpUrl}. Reply STOP to opt out.`,
-  es: (s) => `${s.name}: estamos aquí para ayudarle. Llame al ${s.phone} o visite ${s.helpUrl}. Responda STOP para darse de baja.`,
-};
 
 function formOf(req: Request): Form {
   const body: unknown = req.body;
@@ -49,23 +40,9 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
     if (!sid || !status) throw new InputError('MessageSid and MessageStatus are required');
     const raw = typeof req.query.delivery_id === 'string' ? req.query.delivery_id : '';
     const deliveryId = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
-    const found = deliveryId === null ? null : await findDeliveryRef(deps.pool, deliveryId);
-    // The callback must be about this delivery's message: a delivery already tied to another
-    // message id is not moved by it.
-    const delivery = found && found.channel === 'sms' && (found.providerMessageId === null || found.providerMessageId === sid) ? found : null;
-    const errorCode = params.ErrorCode ?? null;
-    const applied = await withTransaction(deps.pool, (client) =>
-      applyDeliveryEvent(
-        client,
-        { provider: 'twilio', eventKey: `${sid}:${status}`, eventType: status, deliveryId: delivery?.deliveryId ?? null, payload: params, providerMessageId: sid },
-        delivery,
-        twilioStatusEffect(status, errorCode),
-        deps.clock.now(),
-      ),
-    );
-    if (applied && delivery) await refreshInterventionDeliveryStatus(deps.pool, delivery.interventionId, deps.clock.now());
-    deps.logger.info({ delivery_id: delivery?.deliveryId ?? null, status, applied, matched: delivery !== null }, 'twilio status');
-    res.status(delivery ? 204 : 202).end();
+    const { matched, applied } = await recordTwilioStatus(deps.pool, { messageSid: sid, status, errorCode: params.ErrorCode ?? null, deliveryId, params }, deps.clock.now());
+    deps.logger.info({ delivery_id: matched ? deliveryId : null, status, applied, matched }, 'twilio status');
+    res.status(matched ? 204 : 202).end();
   });
 
   router.post('/webhooks/twilio/inbound', form, async (req, res) => {
@@ -73,36 +50,9 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
     const sid = params.MessageSid ?? params.SmsSid;
     const from = params.From;
     if (!sid || !from) throw new InputError('MessageSid and From are required');
-    const body = params.Body ?? '';
-    const keyword = inboundKeyword(body);
-    const customer = await findCustomerByPhone(deps.pool, from);
-    const at = deps.clock.now();
+    const { reply } = await handleInboundSms(deps.pool, { messageSid: sid, from, body: params.Body ?? '', params }, deps.config.sender, deps.clock.now());
     const twiml = new twilio.twiml.MessagingResponse();
-
-    await withTransaction(deps.pool, async (client) => {
-      const first = await storeEvent(client, { provider: 'twilio', eventKey: `inbound:${sid}`, eventType: `inbound_${keyword}`, deliveryId: null, payload: params, customerId: customer?.customerId ?? null }, at);
-      if (!first || !customer) return; // a retry of a message already handled, or a number we do not know
-      const interventionId = await findLatestContactedIntervention(client, customer.customerId);
-      if (keyword === 'stop') {
-        await addSuppression(client, customer.customerId, 'sms', 'stop', 'sms', at);
-        if (interventionId) await recordResponse(client, interventionId, 'opted_out', 'sms', body.slice(0, 500), at);
-      } else if (keyword === 'start') {
-        await liftSuppression(client, customer.customerId, 'sms');
-      } else if (keyword === 'other' && interventionId) {
-        await recordResponse(client, interventionId, 'engaged', 'sms', body.slice(0, 2_000), at);
-        // A person reads every reply: a follow-up task for the agents, due within a working day.
-        await client.query(
-          `insert into agent_tasks (intervention_id, customer_id, kind, reason, due_at, script)
-           values ($1, $2, 'follow_up', $3, $4, $5)`,
-          [interventionId, customer.customerId, storableText(`customer replied by SMS: ${body.slice(0, 500)}`), new Date(at.getTime() + 24 * 3_600_000), jsonb({ reply: body.slice(0, 2_000) })],
-        );
-      }
-    });
-    // Twilio itself confirms STOP and START to the customer; HELP gets our own answer.
-    if (keyword === 'help') {
-      const language = customer?.locale.split('-')[0] ?? 'en';
-      twiml.message((HELP_TEXT[language] ?? HELP_TEXT.en!)(deps.config.sender));
-    }
+    if (reply !== null) twiml.message(reply);
     res.type('text/xml').send(twiml.toString());
   });
   return router;

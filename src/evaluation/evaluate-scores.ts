@@ -1,13 +1,15 @@
 // Evaluating scores: lock the customers, read their state in one query, decide (pure policy),
 // render the messages of each intervention, and record everything in one transaction.
-import type { Clock } from './clock.js';
-import { recordDecisions, findPendingDeliveries, type DecisionRecord, type NewDelivery } from './db/decisions.js';
-import { lockCustomers, loadEvaluationStates, type EvaluationState } from './db/evaluation-state.js';
-import { withTransaction, type Pool } from './db/pool.js';
-import { contactBy as contactByOf, decide, type Policy } from './domain/policy.js';
-import { signUnsubscribeToken } from './domain/unsubscribe-token.js';
-import { primaryMessageText, renderMessages, SmsTooLongError, type RenderedMessages } from './messages/render.js';
-import type { ScoreRef } from './queues/names.js';
+import type { Clock } from '../clock.js';
+import { recordDecisions, findPendingDeliveries, type DecisionRecord, type NewDelivery } from '../db/decisions.js';
+import { lockCustomers, loadEvaluationStates, type EvaluationState } from '../db/evaluation-state.js';
+import { withTransaction, type Pool } from '../db/pool.js';
+import { contactBy as contactByOf, decide, type Policy } from '../domain/policy.js';
+import { signUnsubscribeToken } from '../domain/unsubscribe-token.js';
+import { SmsTooLongError } from '../errors.js';
+import { primaryMessageText, renderMessages } from '../messages/render.js';
+import type { RenderedMessages } from '../messages/schema.js';
+import type { ScoreRef } from '../queues/names.js';
 
 export interface MessageSettings {
   publicBaseUrl: string;

@@ -1,14 +1,14 @@
 // The long-lived parts a process needs (pool, queue store, queues, policy, secrets), built once
 // from the config and closed in reverse order.
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import { createPool, type Pool } from './db/pool.js';
-import { getOrCreateSecret } from './db/secrets.js';
-import type { Policy } from './domain/policy.js';
-import type { MessageSettings } from './evaluation.js';
-import { loadPolicy } from './policy-file.js';
-import { openQueueStore, type QueueStore } from './queues/connection.js';
-import { createQueues, type Queues } from './queues/queues.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createPool, type Pool } from '../db/pool.js';
+import { getOrCreateSecret } from '../db/secrets.js';
+import type { Policy } from '../domain/policy.js';
+import type { MessageSettings } from '../evaluation/evaluate-scores.js';
+import { loadPolicy } from '../evaluation/policy-file.js';
+import { openQueueStore, type QueueStore } from '../queues/connection.js';
+import { createQueues, type Queues } from '../queues/queues.js';
 
 export interface Runtime {
   config: Config;
@@ -22,7 +22,7 @@ export interface Runtime {
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
-  const pool = createPool(config.databaseUrl, config.databasePoolSize);
+  const pool = createPool(config.databaseUrl, config.databasePoolSize, logger);
   const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix, config.delivery);
   // A dropped connection is BullMQ's to recover from; without a listener it would print a bare stack.

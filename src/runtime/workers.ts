@@ -1,21 +1,18 @@
 // Starts every worker of the engine, one queue-store connection each (a worker blocks on its
 // connection while it waits for jobs). Closing waits for active jobs to finish: SIGTERM drains.
 import { MetricsTime, Worker } from 'bullmq';
-import { deliverProcessor } from '../jobs/deliver.js';
-import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
-import { metricsSnapshotProcessor } from '../jobs/metrics-snapshot.js';
-import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../jobs/sweep-responses.js';
-import { agentTaskTransport } from './channels/agent-tasks.js';
-import { emailTransport, sendgridConfigured } from './channels/email.js';
-import { inboxTransport } from './channels/inbox.js';
-import { smsTransport, twilioConfigured } from './channels/sms.js';
-import type { Clock } from './clock.js';
-import { staleSendingMs, type Transport } from './delivery/deliver.js';
-import { CHANNELS, type Channel } from './domain/types.js';
-import type { Logger } from './logger.js';
-import type { DeliveryMetrics } from './observability.js';
-import { deliveryBatching, type DeliveryBatching } from './queues/queues.js';
-import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData, type QueueName } from './queues/names.js';
+import { deliverProcessor } from '../../jobs/deliver.js';
+import { evaluateCustomerProcessor } from '../../jobs/evaluate-customer.js';
+import { metricsSnapshotProcessor } from '../../jobs/metrics-snapshot.js';
+import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../../jobs/sweep-responses.js';
+import type { Clock } from '../clock.js';
+import { staleSendingMs, type DeliveryMetrics } from '../delivery/deliver.js';
+import { createTransports } from '../delivery/transport.js';
+import { CHANNELS, type Channel } from '../domain/types.js';
+import type { Logger } from '../logger.js';
+import { loadAllTemplates } from '../messages/render.js';
+import { deliveryBatching, type DeliveryBatching } from '../queues/queues.js';
+import { DELIVERY_QUEUES, EVALUATE_QUEUE, METRICS_QUEUE, RESPONSES_QUEUE, bullPrefix, type DeliverJobData, type QueueName } from '../queues/names.js';
 import type { Runtime } from './runtime.js';
 
 export interface RunningWorkers {
@@ -25,7 +22,10 @@ export interface RunningWorkers {
 
 const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_notification: 4, phone: 2 };
 
-
+/**
+ * Starts the workers of the queues in WORKER_QUEUES. The message templates are read and checked
+ * first, so that a missing or broken template stops start-up instead of failing the first batch.
+ */
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger; metrics?: DeliveryMetrics }): RunningWorkers {
   const { config } = runtime;
   // The queue store closes the connections it hands out (BullMQ leaves them open), with the runtime.
@@ -45,27 +45,15 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     };
   };
 
-  const transports: Record<Channel, Transport> = {
-    email: emailTransport(config),
-    sms: smsTransport(config),
-    app_notification: inboxTransport,
-    phone: agentTaskTransport,
-  };
+  loadAllTemplates();
+  const transports = createTransports(config);
   // A provider's rate limits its channel; a channel written to our own tables (the outbox when
   // a provider has no credentials, the inbox, agent tasks) goes as fast as the database.
-  const rateOf = (channel: Channel, ratePerSecond: number) => (transports[channel].kind === 'provider' ? ratePerSecond : null);
-  const batching: Record<Channel, DeliveryBatching> = {
-    email: deliveryBatching(rateOf('email', config.sendgrid.ratePerSecond)),
-    sms: deliveryBatching(rateOf('sms', config.twilio.ratePerSecond)),
-    app_notification: deliveryBatching(null),
-    phone: deliveryBatching(null),
-  };
-  const deliveryBatchSizes: Record<Channel, number> = {
-    email: batching.email.batchSize,
-    sms: batching.sms.batchSize,
-    app_notification: batching.app_notification.batchSize,
-    phone: batching.phone.batchSize,
-  };
+  const providerRate: Record<Channel, number | null> = { email: config.sendgrid.ratePerSecond, sms: config.twilio.ratePerSecond, app_notification: null, phone: null };
+  const batching = Object.fromEntries(
+    CHANNELS.map((channel) => [channel, deliveryBatching(transports[channel].kind === 'provider' ? providerRate[channel] : null)]),
+  ) as Record<Channel, DeliveryBatching>;
+  const deliveryBatchSizes = Object.fromEntries(CHANNELS.map((channel) => [channel, batching[channel].batchSize])) as Record<Channel, number>;
   const workers: Worker[] = [];
   // WORKER_QUEUES lets an operator give queues processes of their own (evaluation apart from delivery, say).
   const works = (queue: QueueName) => config.workerQueues.includes(queue);
@@ -127,11 +115,4 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };
-}
-
-/** Which providers are live and which fall back to the outbox; said once at start-up. */
-export function describeTransports(runtime: Runtime): string {
-  const email = sendgridConfigured(runtime.config) ? 'SendGrid' : 'outbox (no SENDGRID_API_KEY / SENDGRID_FROM_EMAIL)';
-  const sms = twilioConfigured(runtime.config) ? 'Twilio' : 'outbox (no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER)';
-  return `email via ${email}; sms via ${sms}`;
 }

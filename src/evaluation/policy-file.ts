@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { DEFAULT_POLICY, policySchema, type Policy } from './domain/policy.js';
-import { ConfigError } from './errors.js';
+import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.js';
+import { ConfigError, errorMessage } from '../errors.js';
 
 export interface PolicyOverrides {
   /** HOLDOUT_PERCENT, applied over the file's (or the default's) holdout.percent */
@@ -40,7 +40,7 @@ function readPolicyFile(path: string): Policy {
   try {
     raw = format === 'JSON' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw fail(`not valid ${format}: ${error instanceof Error ? error.message : String(error)}`);
+    throw fail(`not valid ${format}: ${errorMessage(error)}`);
   }
   if (raw === null || raw === undefined) throw fail('is empty: expected a complete policy (copy policies/default.yaml)');
   // A missing field reads better as "is required" than as zod's "expected number, received undefined".

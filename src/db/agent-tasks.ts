@@ -1,29 +1,30 @@
-// The phone channel: an agent call task, due at decision time + the type's "contact within",
-// with the call script. Claiming is one conditional update, so two agents cannot claim one
-// task; completing records the customer's response on the intervention.
-import type { Queryable } from '../db/pool.js';
-import { jsonb, storableText, withTransaction, type Pool } from '../db/pool.js';
-import type { LocalTransport } from '../delivery/deliver.js';
+// Agent tasks: the phone channel's calls (due at decision time + the type's "contact within",
+// with the call script) and follow-ups of customers' replies. Claiming is one conditional
+// update, so two agents cannot claim one task; completing records the customer's response on
+// the intervention.
 import type { ResponseType } from '../domain/types.js';
 import { InputError } from '../errors.js';
-import { recordResponse } from '../db/responses.js';
-import { storedCallScript, storedMessage } from './stored-messages.js';
+import type { CallScript } from '../messages/schema.js';
+import { jsonb, storableText, withTransaction, type Pool, type Queryable } from './pool.js';
+import { recordResponse } from './responses.js';
 
-export const agentTaskTransport: LocalTransport = {
-  kind: 'local',
-  channel: 'phone',
-  provider: 'agent_task',
-  settlesAs: 'sent',
-  async write(client, works) {
-    const scripts = works.map((work) => jsonb(storedMessage(work, storedCallScript)));
-    await client.query(
-      `insert into agent_tasks (delivery_id, intervention_id, customer_id, due_at, script)
-       select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::jsonb[])
-       on conflict (delivery_id) do nothing`,
-      [works.map((w) => w.deliveryId), works.map((w) => w.interventionId), works.map((w) => w.customer.customerId), works.map((w) => w.contactBy), scripts],
-    );
-  },
-};
+/** Call tasks for phone deliveries, once per delivery. */
+export async function insertCallTasks(db: Queryable, tasks: readonly { deliveryId: number; interventionId: number; customerId: string; dueAt: Date; script: CallScript }[]): Promise<void> {
+  await db.query(
+    `insert into agent_tasks (delivery_id, intervention_id, customer_id, due_at, script)
+     select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::jsonb[])
+     on conflict (delivery_id) do nothing`,
+    [tasks.map((t) => t.deliveryId), tasks.map((t) => t.interventionId), tasks.map((t) => t.customerId), tasks.map((t) => t.dueAt), tasks.map((t) => jsonb(t.script))],
+  );
+}
+
+/** A person reads every reply: a follow-up task for the agents about a customer's message. */
+export async function insertFollowUpTask(db: Queryable, task: { interventionId: number; customerId: string; reason: string; dueAt: Date; details: object }): Promise<void> {
+  await db.query(
+    `insert into agent_tasks (intervention_id, customer_id, kind, reason, due_at, script) values ($1, $2, 'follow_up', $3, $4, $5)`,
+    [task.interventionId, task.customerId, storableText(task.reason), task.dueAt, jsonb(task.details)],
+  );
+}
 
 export interface AgentTaskView {
   task_id: number;

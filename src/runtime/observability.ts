@@ -3,26 +3,29 @@
 // process reports what only it sees (provider latency, sends by outcome) on its own port.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Pool } from './db/pool.js';
-import type { QueueStore } from './queues/connection.js';
-import type { Queues } from './queues/queues.js';
-
-export interface DeliveryMetrics {
-  providerLatency: Histogram<'provider' | 'outcome'>;
-  settled: Counter<'channel' | 'status'>;
-}
+import { pingDatabase, type Pool } from '../db/pool.js';
+import { countDecisionsByOutcome, countDeliveriesByStatus } from '../db/summary.js';
+import type { DeliveryMetrics } from '../delivery/deliver.js';
+import { errorMessage } from '../errors.js';
+import type { QueueStore } from '../queues/connection.js';
+import type { Queues } from '../queues/queues.js';
 
 export function createWorkerMetrics(registry: Registry): DeliveryMetrics {
   collectDefaultMetrics({ register: registry });
+  const providerLatency = new Histogram({
+    name: 'ie_provider_request_seconds',
+    help: 'Time a provider (SendGrid, Twilio) took to answer a send',
+    labelNames: ['provider', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [registry],
+  });
+  const settled = new Counter({ name: 'ie_deliveries_settled_total', help: 'Deliveries settled by this process, by channel and status', labelNames: ['channel', 'status'], registers: [registry] });
   return {
-    providerLatency: new Histogram({
-      name: 'ie_provider_request_seconds',
-      help: 'Time a provider (SendGrid, Twilio) took to answer a send',
-      labelNames: ['provider', 'outcome'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-      registers: [registry],
-    }),
-    settled: new Counter({ name: 'ie_deliveries_settled_total', help: 'Deliveries settled by this process, by channel and status', labelNames: ['channel', 'status'], registers: [registry] }),
+    timeProviderCall(provider) {
+      const end = providerLatency.startTimer({ provider });
+      return (outcome) => end({ outcome });
+    },
+    countSettled: (channel, status, n) => settled.inc({ channel, status }, n),
   };
 }
 
@@ -31,13 +34,13 @@ async function probe(check: () => Promise<unknown>): Promise<'ok' | string> {
     await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2_000).unref())]);
     return 'ok';
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 
 /** Readiness: Postgres and the queue store both answer (within 2 s each). */
 export async function readiness(deps: { pool: Pool; queueStore: QueueStore }): Promise<{ ready: boolean; body: Record<string, string> }> {
-  const [postgres, queues] = await Promise.all([probe(() => deps.pool.query('select 1')), probe(() => deps.queueStore.ping())]);
+  const [postgres, queues] = await Promise.all([probe(() => pingDatabase(deps.pool)), probe(() => deps.queueStore.ping())]);
   const ready = postgres === 'ok' && queues === 'ok';
   // With QUEUE_BACKEND=postgres the queues live in the same database, reached through their own connections.
   const queueKey = deps.queueStore.backend === 'redis' ? 'redis' : 'queues';
@@ -99,7 +102,7 @@ export function createWebRegistry(deps: { pool: Pool; queues: Queues }): Registr
     labelNames: ['outcome'],
     registers: [registry],
     async collect() {
-      const { rows } = await deps.pool.query<{ outcome: string; n: number }>('select outcome, count(*)::int as n from decisions group by outcome');
+      const rows = await countDecisionsByOutcome(deps.pool);
       this.reset();
       for (const row of rows) this.set({ outcome: row.outcome }, row.n);
     },
@@ -110,7 +113,7 @@ export function createWebRegistry(deps: { pool: Pool; queues: Queues }): Registr
     labelNames: ['channel', 'status'],
     registers: [registry],
     async collect() {
-      const { rows } = await deps.pool.query<{ channel: string; status: string; n: number }>('select channel, status, count(*)::int as n from deliveries group by 1, 2');
+      const rows = await countDeliveriesByStatus(deps.pool);
       this.reset();
       for (const row of rows) this.set({ channel: row.channel, status: row.status }, row.n);
     },

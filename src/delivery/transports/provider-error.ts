@@ -1,7 +1,7 @@
 // The one place a provider failure becomes a ProviderError: 429 and 5xx retry (honouring
 // Retry-After); a connection that never reached the provider retries; a request that may have
 // reached it (timeout, reset) has an unknown outcome and is never retried blindly; other 4xx fail.
-import { ProviderError } from '../errors.js';
+import { ProviderError, errorMessage } from '../../errors.js';
 
 /** Network failures that prove the request never reached the provider. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
@@ -37,7 +37,7 @@ export function httpProviderError(provider: string, status: number, message: str
 /** Classifies a failure with no HTTP answer. */
 export function networkProviderError(provider: string, error: unknown): ProviderError {
   const code = (error as { code?: string } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (code && NOT_SENT.has(code)) return new ProviderError(`${code}: ${message}`, { provider, retryable: true, code });
   return new ProviderError(`no answer from ${provider} (${code ?? 'error'}): ${message}`, { provider, retryable: false, outcomeUnknown: true, ...(code ? { code } : {}) });
 }

@@ -3,7 +3,6 @@
 // (a local fake in tests). The SDK's own retries stay off: our queue retries, with backoff.
 import twilio from 'twilio';
 import type SdkRequestClient from 'twilio/lib/base/RequestClient.js';
-import { ProviderError } from '../errors.js';
 import { httpProviderError, twilioError } from './provider-error.js';
 
 const TWILIO_ORIGIN = 'https://api.twilio.com';
@@ -49,7 +48,7 @@ export function createTwilioSender(options: { accountSid: string; authToken: str
         const created = await client.messages.create({ to: message.to, from: options.fromNumber, body: message.body, statusCallback: message.statusCallback });
         return { providerMessageId: created.sid };
       } catch (error) {
-        throw error instanceof ProviderError ? error : twilioError(error);
+        throw twilioError(error);
       }
     },
   };

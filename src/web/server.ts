@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { QueueEvents } from 'bullmq';
 import type { Express } from 'express';
-import { systemClock, type Clock } from './clock.js';
-import type { Logger } from './logger.js';
-import { EVALUATE_QUEUE, bullPrefix } from './queues/names.js';
-import type { Runtime } from './runtime.js';
-import { createApp } from './web/app.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { EVALUATE_QUEUE, bullPrefix } from '../queues/names.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { createApp } from './app.js';
 
 export interface RunningWeb {
   app: Express;

@@ -1,33 +1,30 @@
-// The in-app channel: a row in the customer's inbox, written in the delivery's own
-// transaction (so it exists exactly once), and the reads the API serves.
-import type { Queryable } from '../db/pool.js';
-import type { LocalTransport } from '../delivery/deliver.js';
-import { storedAppNotification, storedMessage } from './stored-messages.js';
+// The in-app inbox: a row per app delivery, written in the delivery's own transaction (so it
+// exists exactly once), and the reads the API serves.
+import type { AppNotification } from '../messages/schema.js';
+import type { Queryable } from './pool.js';
 
-export const inboxTransport: LocalTransport = {
-  kind: 'local',
-  channel: 'app_notification',
-  provider: 'inbox',
-  settlesAs: 'sent',
-  async write(client, works, at) {
-    const messages = works.map((work) => storedMessage(work, storedAppNotification));
-    await client.query(
-      `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
-       select *, $8::timestamptz from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-       on conflict (delivery_id) do nothing`,
-      [
-        works.map((w) => w.deliveryId),
-        works.map((w) => w.interventionId),
-        works.map((w) => w.customer.customerId),
-        messages.map((m) => m.title),
-        messages.map((m) => m.body),
-        messages.map((m) => m.action?.label ?? null),
-        messages.map((m) => m.action?.url ?? null),
-        at,
-      ],
-    );
-  },
-};
+/** In-app notifications for app deliveries, once per delivery. */
+export async function insertNotifications(
+  db: Queryable,
+  notifications: readonly { deliveryId: number; interventionId: number; customerId: string; message: AppNotification }[],
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
+     select *, $8::timestamptz from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+     on conflict (delivery_id) do nothing`,
+    [
+      notifications.map((n) => n.deliveryId),
+      notifications.map((n) => n.interventionId),
+      notifications.map((n) => n.customerId),
+      notifications.map((n) => n.message.title),
+      notifications.map((n) => n.message.body),
+      notifications.map((n) => n.message.action.label),
+      notifications.map((n) => n.message.action.url),
+      at,
+    ],
+  );
+}
 
 export interface NotificationView {
   notification_id: number;
