@@ -77,22 +77,22 @@ const TEXT_OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true, noE
 const HTML_OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true };
 
 /** Handlebars compiles lazily; parsing now makes a broken template fail at load, not in the middle of a batch. */
-function checkSyntax(source: string, file: string): string {
+function checkSyntax(root: string, source: string, file: string): string {
   try {
     Handlebars.parse(source);
   } catch (error) {
-    throw new Error(`template ${path.relative(TEMPLATES_DIR, file)}: ${(error as Error).message}`);
+    throw new Error(`template ${path.relative(root, file)}: ${(error as Error).message}`);
   }
   return source;
 }
 
-function readTemplate(file: string): string {
-  if (!existsSync(file)) throw new Error(`template ${path.relative(TEMPLATES_DIR, file)} is missing`);
-  return checkSyntax(readFileSync(file, 'utf8'), file);
+function readTemplate(root: string, file: string): string {
+  if (!existsSync(file)) throw new Error(`template ${path.relative(root, file)} is missing`);
+  return checkSyntax(root, readFileSync(file, 'utf8'), file);
 }
 
-function readYamlFile<T>(file: string, schema: z.ZodType<T>): T {
-  const name = path.relative(TEMPLATES_DIR, file);
+function readYamlFile<T>(root: string, file: string, schema: z.ZodType<T>): T {
+  const name = path.relative(root, file);
   if (!existsSync(file)) throw new Error(`template ${name} is missing`);
   let content: unknown;
   try {
@@ -113,8 +113,8 @@ function readYamlFile<T>(file: string, schema: z.ZodType<T>): T {
  * list, how to reach us) do not collide with another locale's. partials/x.html.hbs is the HTML
  * flavour of partial x, partials/x.text.hbs the text one, partials/x.hbs serves both.
  */
-function loadLocale(locale: string): LocaleTemplates {
-  const dir = path.join(TEMPLATES_DIR, locale);
+function loadLocale(root: string, locale: string): LocaleTemplates {
+  const dir = path.join(root, locale);
   const text = Handlebars.create();
   const html = Handlebars.create();
   const partialsDir = path.join(dir, 'partials');
@@ -122,7 +122,7 @@ function loadLocale(locale: string): LocaleTemplates {
     const match = /^([a-z0-9-]+)(?:\.(html|text))?\.hbs$/.exec(file);
     if (!match?.[1]) throw new Error(`template ${locale}/partials/${file}: a partial is named name.hbs, name.text.hbs or name.html.hbs`);
     // A partial is often used inside a sentence ("…or {{> reach-us}}."): its file's final newline is not part of it.
-    const source = readTemplate(path.join(partialsDir, file)).replace(/\r?\n$/, '');
+    const source = readTemplate(root, path.join(partialsDir, file)).replace(/\r?\n$/, '');
     if (match[2] !== 'html') text.registerPartial(match[1], text.compile(source, TEXT_OPTIONS));
     if (match[2] !== 'text') html.registerPartial(match[1], html.compile(source, HTML_OPTIONS));
   }
@@ -130,18 +130,18 @@ function loadLocale(locale: string): LocaleTemplates {
     const typeDir = path.join(dir, type);
     const files = Object.fromEntries(
       TYPE_FILES.map((file) => {
-        const source = readTemplate(path.join(typeDir, file));
+        const source = readTemplate(root, path.join(typeDir, file));
         return [file, file.endsWith('.html.hbs') ? html.compile(source, HTML_OPTIONS) : text.compile(source, TEXT_OPTIONS)];
       }),
     ) as Record<TypeFile, Template>;
     const phoneFile = path.join(typeDir, 'phone.yaml');
-    const phone = readYamlFile(phoneFile, phoneFileSchema);
-    const compileLine = (source: string) => text.compile(checkSyntax(source, phoneFile), TEXT_OPTIONS);
+    const phone = readYamlFile(root, phoneFile, phoneFileSchema);
+    const compileLine = (source: string) => text.compile(checkSyntax(root, source, phoneFile), TEXT_OPTIONS);
     return { files, phone: { opening: compileLine(phone.opening), points: phone.points.map(compileLine), record: phone.record.map(compileLine) } };
   };
   return {
     locale,
-    offers: readYamlFile(path.join(dir, 'offers.yaml'), offersFileSchema),
+    offers: readYamlFile(root, path.join(dir, 'offers.yaml'), offersFileSchema),
     types: Object.fromEntries(INTERVENTION_TYPES.map((type) => [type, compileType(type)])) as Record<InterventionType, TypeTemplates>,
   };
 }
@@ -149,20 +149,30 @@ function loadLocale(locale: string): LocaleTemplates {
 let localeDirs: Map<string, string> | null = null;
 const loaded = new Map<string, LocaleTemplates>();
 
-/** The locales that have templates: every directory of templates/ holding an offers.yaml. */
+/** The locale directories of `root`: every directory holding an offers.yaml. */
+function localeDirsOf(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(root, entry.name, 'offers.yaml')))
+    .map((entry) => entry.name);
+}
+
+/** The locales that have templates. */
 export function availableLocales(): string[] {
-  localeDirs ??= new Map(
-    readdirSync(TEMPLATES_DIR, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(path.join(TEMPLATES_DIR, entry.name, 'offers.yaml')))
-      .map((entry) => [entry.name.toLowerCase(), entry.name]),
-  );
+  localeDirs ??= new Map(localeDirsOf(TEMPLATES_DIR).map((name) => [name.toLowerCase(), name]));
   return [...localeDirs.values()].sort();
+}
+
+/** Reads, checks and compiles every locale of a templates directory; throws, naming the file, on the first problem. */
+export function checkTemplates(root: string): string[] {
+  const locales = localeDirsOf(root).sort();
+  for (const locale of locales) loadLocale(root, locale);
+  return locales;
 }
 
 function templatesFor(locale: string): LocaleTemplates {
   let templates = loaded.get(locale);
   if (!templates) {
-    templates = loadLocale(locale);
+    templates = loadLocale(TEMPLATES_DIR, locale);
     loaded.set(locale, templates);
   }
   return templates;
