@@ -2,11 +2,8 @@
 // A bad value stops start-up with one line naming the variable (ConfigError).
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { ALL_QUEUES, type QueueName } from './queues/names.js';
+import { ALL_QUEUES, QUEUE_BACKENDS, type QueueBackend, type QueueName } from './queues/names.js';
 
-/** Where the queues live: Redis, or the engine's own PostgreSQL database (BullMQ's PostgreSQL backend). */
-export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
-export type QueueBackend = (typeof QUEUE_BACKENDS)[number];
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

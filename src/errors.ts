@@ -2,7 +2,6 @@
 // InputError → 4xx / one-line CLI message; ConfigError → start-up stops; ProviderError → retry
 // or fail the delivery; UnusableMessageError → that delivery fails; anything else → 500 and a
 // log line with context.
-import { MAX_SMS_SEGMENTS, type SmsSize } from './domain/sms-segments.js';
 
 /** A client's mistake: bad input, bad arguments, unknown ids. Its message is safe to show. */
 export class InputError extends Error {
@@ -67,9 +66,10 @@ export function toError(error: unknown): Error {
 export class SmsTooLongError extends Error {
   constructor(
     readonly template: string,
-    readonly size: SmsSize,
+    readonly size: { encoding: string; segments: number; units: number },
+    readonly maxSegments: number,
   ) {
-    super(`template ${template} renders ${size.segments} SMS segments (${size.encoding}, ${size.units} units); at most ${MAX_SMS_SEGMENTS} are allowed`);
+    super(`template ${template} renders ${size.segments} SMS segments (${size.encoding}, ${size.units} units); at most ${maxSegments} are allowed`);
     this.name = 'SmsTooLongError';
   }
 }

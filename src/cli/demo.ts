@@ -23,7 +23,7 @@ import { startWeb } from '../web/server.js';
 import { generatePastInterventions, generatePortfolio } from '../synthetic/portfolio.js';
 import { eventWebhookKeys } from '../synthetic/provider-signing.js';
 import { playProviderActivity, type DemoActivity } from './demo-activity.js';
-import { describeTransports } from '../delivery/transport.js';
+import { describeTransports } from '../delivery/channel-transports.js';
 import { startWorkers } from '../runtime/workers.js';
 import { HOW_TO_START, postgresProblem, redisProblem } from './check-services.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';

@@ -6,7 +6,7 @@ import { createLogger } from '../logger.js';
 import { Registry } from 'prom-client';
 import { createWorkerMetrics, serveMetrics } from '../runtime/observability.js';
 import { createRuntime } from '../runtime/runtime.js';
-import { describeTransports } from '../delivery/transport.js';
+import { describeTransports } from '../delivery/channel-transports.js';
 import { startWorkers } from '../runtime/workers.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';

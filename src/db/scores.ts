@@ -1,5 +1,5 @@
 // Scores and scoring batches: set-based writes for ingestion, and the reads the API needs.
-import type { ScoreRow } from '../ingest/score-row.js';
+import type { ScoreRow } from '../domain/types.js';
 import { jsonb, type Queryable } from './pool.js';
 
 export async function createScoreBatch(db: Queryable, batchId: string, source: string): Promise<void> {

@@ -1,15 +1,10 @@
 // How a channel's deliveries leave the engine: through a provider (SendGrid, Twilio), which
 // may fail and is called a few at a time, or written into our own tables (inbox, agent tasks,
 // the outbox when a provider has no credentials) in the transaction that claims them.
-import type { Config } from '../config.js';
 import type { DeliveryWork } from '../db/deliveries.js';
 import type { Queryable } from '../db/pool.js';
 import type { Channel } from '../domain/types.js';
 import type { MessageOf } from '../messages/schema.js';
-import { agentTaskTransport } from './transports/agent-task.js';
-import { emailTransport, sendgridConfigured } from './transports/email.js';
-import { inboxTransport } from './transports/inbox.js';
-import { smsTransport, twilioConfigured } from './transports/sms.js';
 
 /** A claimed delivery with its channel's stored message, parsed. */
 export interface ReadyDelivery<C extends Channel> {
@@ -37,20 +32,3 @@ export interface LocalTransport<C extends Channel> {
 }
 
 export type Transport<C extends Channel> = ProviderTransport<C> | LocalTransport<C>;
-export type Transports = { [C in Channel]: Transport<C> };
-
-export function createTransports(config: Config): Transports {
-  return {
-    email: emailTransport(config),
-    sms: smsTransport(config),
-    app_notification: inboxTransport,
-    phone: agentTaskTransport,
-  };
-}
-
-/** Which providers are live and which fall back to the outbox; said once at start-up. */
-export function describeTransports(config: Config): string {
-  const email = sendgridConfigured(config) ? 'SendGrid' : 'outbox (no SENDGRID_API_KEY / SENDGRID_FROM_EMAIL)';
-  const sms = twilioConfigured(config) ? 'Twilio' : 'outbox (no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_FROM_NUMBER)';
-  return `email via ${email}; sms via ${sms}`;
-}

@@ -41,6 +41,15 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const RESPONSE_TYPES = ['accepted_offer', 'engaged', 'no_response', 'opted_out'] as const;
 export type ResponseType = (typeof RESPONSE_TYPES)[number];
 
+/** A risk score as a scoring batch gives it, validated. */
+export interface ScoreRow {
+  customerId: string;
+  riskScore: number;
+  riskLevel: string | null;
+  scoreDate: Date;
+  explanation: Record<string, unknown> | null;
+}
+
 export interface Customer {
   customerId: string;
   fullName: string;

@@ -7,7 +7,8 @@ import { createScoreBatch, finishScoreBatch, insertScores, scoreKey } from '../d
 import type { Pool } from '../db/pool.js';
 import { enqueueEvaluations, type Queues } from '../queues/queues.js';
 import type { SourceRow } from './read-batch-file.js';
-import { parseScoreRow, type ScoreRow } from './score-row.js';
+import type { ScoreRow } from '../domain/types.js';
+import { parseScoreRow } from './score-row.js';
 
 export interface Rejection {
   /** line number in a file, or index in an HTTP array */

@@ -1,14 +1,7 @@
 // One row of a scoring batch, validated. Messages name the field, so that a rejects file
 // reads "risk_score: must be between 0 and 1 (got 1.7)".
 import { z } from 'zod';
-
-export interface ScoreRow {
-  customerId: string;
-  riskScore: number;
-  riskLevel: string | null;
-  scoreDate: Date;
-  explanation: Record<string, unknown> | null;
-}
+import type { ScoreRow } from '../domain/types.js';
 
 const explanationSchema = z
   .record(z.string(), z.unknown())

@@ -327,7 +327,7 @@ function renderSms(templates: TypeTemplates, data: Record<string, unknown>, name
   if (full.segments <= MAX_SMS_SEGMENTS) return full;
   const short = smsOf(templates.files['sms.short.hbs'](data));
   if (short.segments <= MAX_SMS_SEGMENTS) return short;
-  throw new SmsTooLongError(`${name}/sms.short.hbs`, smsSegments(short.body));
+  throw new SmsTooLongError(`${name}/sms.short.hbs`, smsSegments(short.body), MAX_SMS_SEGMENTS);
 }
 
 /** The reference design's interventions.message_sent: the text of the first channel's message. */

@@ -5,7 +5,7 @@
 import { createPostgresBackend, setDefaultBackendFactory, type ConnectionOptions, type PostgresPoolConfig } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { QueueBackend } from '../config.js';
+import type { QueueBackend } from './names.js';
 
 export interface QueueStore {
   backend: QueueBackend;

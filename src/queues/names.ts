@@ -1,6 +1,10 @@
 // Queue names and the job payloads they carry.
 import type { Channel } from '../domain/types.js';
 
+/** Where the queues live: Redis, or the engine's own PostgreSQL database (BullMQ's PostgreSQL backend). */
+export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
+export type QueueBackend = (typeof QUEUE_BACKENDS)[number];
+
 export const EVALUATE_QUEUE = 'evaluate-customer';
 export const METRICS_QUEUE = 'metrics-snapshot';
 export const RESPONSES_QUEUE = 'sweep-responses';

@@ -7,7 +7,7 @@ import { metricsSnapshotProcessor } from '../../jobs/metrics-snapshot.js';
 import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../../jobs/sweep-responses.js';
 import type { Clock } from '../clock.js';
 import { staleSendingMs, type DeliveryMetrics } from '../delivery/deliver.js';
-import { createTransports } from '../delivery/transport.js';
+import { createTransports } from '../delivery/channel-transports.js';
 import { CHANNELS, type Channel } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import { loadAllTemplates } from '../messages/render.js';
