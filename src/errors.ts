@@ -1,7 +1,7 @@
 // The kinds of error the engine distinguishes, all here. Callers map kinds, not messages:
 // InputError → 4xx / one-line CLI message; ConfigError → start-up stops; ProviderError → retry
-// or fail the delivery; UnusableMessageError → that delivery fails; anything else → 500 and a
-// log line with context.
+// or fail the delivery (src/domain/delivery-plan.ts decides which); SmsTooLongError → that
+// customer is reached on the other channels; anything else → 500 and a log line with context.
 
 /** A client's mistake: bad input, bad arguments, unknown ids. Its message is safe to show. */
 export class InputError extends Error {
@@ -45,11 +45,6 @@ export class ProviderError extends Error {
   get retryable(): boolean {
     return this.details.retryable;
   }
-}
-
-/** An intervention's stored message cannot be sent (missing or malformed): retrying cannot mend it. */
-export class UnusableMessageError extends Error {
-  override name = 'UnusableMessageError';
 }
 
 /** The message of anything thrown, for a log line or a one-line error. */

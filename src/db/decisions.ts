@@ -2,6 +2,7 @@
 // for any number of scores. "insert ... on conflict do nothing" on (customer_id, score_date)
 // is what guarantees one decision per score when jobs are retried or workers race.
 import type { Channel, DecisionOutcome, InterventionType, Offer, Trend, Urgency } from '../domain/types.js';
+import type { RenderedMessages } from '../messages/schema.js';
 import type { ScoreRef } from '../queues/names.js';
 import { jsonb, type Queryable } from './pool.js';
 
@@ -13,7 +14,7 @@ export interface InterventionRecord {
   contactBy: Date;
   holdout: boolean;
   /** rendered messages per channel (null for a holdout: nothing is sent) */
-  messages: object | null;
+  messages: RenderedMessages | null;
   messageSent: string | null;
 }
 

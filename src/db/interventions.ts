@@ -1,5 +1,6 @@
 // Reading interventions as the API shows them: the reference design's columns plus ours,
 // with their deliveries.
+import type { RenderedMessages } from '../messages/schema.js';
 import type { Queryable } from './pool.js';
 
 export interface InterventionView {
@@ -16,7 +17,8 @@ export interface InterventionView {
   contact_by: Date;
   holdout: boolean;
   message_sent: string | null;
-  messages: unknown;
+  /** as rendered for each channel (RenderedMessages); null for a holdout */
+  messages: RenderedMessages | null;
   delivery_status: string;
   customer_response: string | null;
   response_date: Date | null;
