@@ -75,7 +75,7 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   for (const work of plan.ready) {
     const parsed = parseStoredMessage(transport.channel, work.messages);
     if ('message' in parsed) ready.push({ work, message: parsed.message });
-    else blocked.push({ deliveryId: work.deliveryId, interventionId: work.interventionId, status: 'failed', reason: `intervention ${work.interventionId} has an unusable ${parsed.problem}` });
+    else blocked.push({ deliveryId: work.deliveryId, interventionId: work.interventionId, status: 'failed', reason: `intervention ${work.interventionId}: unusable stored message: ${parsed.problem}` });
   }
 
   // An earlier run of this job died mid-send: claims older than any send can take are unknown.
