@@ -58,6 +58,8 @@ beforeAll(async () => {
     customer('NOCONSENT', { smsConsent: false }),
     customer('OPTEDOUT'),
     customer('TOKYO', { locale: 'en', timezone: 'Asia/Tokyo', phone: '+819012345678' }),
+    customer('BROKEN'),
+    customer('WHOLE'),
   ]);
   await insertPayments(engine.db.pool, [{ customerId: 'FLEX', dueDate: '2026-12-03', amount: '182.40', currency: 'EUR', status: 'scheduled' }]);
   await engine.db.pool.query("insert into suppressions (customer_id, channel, reason, source) values ('OPTEDOUT', 'email', 'unsubscribe', 'test')");
@@ -178,6 +180,23 @@ describe('delivery with no provider credentials', () => {
     const results = await Promise.all([1, 2, 3].map(() => deliverBatch(deps, [d.delivery_id], inboxTransport, { last: false })));
     expect(results.map((r) => r.settled.get('sent') ?? 0).sort()).toEqual([0, 0, 1]);
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [d.delivery_id])).toBe(1);
+  });
+
+  it("fails a delivery whose stored message cannot be parsed, without an attempt, and still delivers the rest of its job", async () => {
+    await score('BROKEN', 'flexible', new Date('2026-11-25T13:00:00Z'));
+    await score('WHOLE', 'flexible', new Date('2026-11-25T13:00:00Z'));
+    await settled('BROKEN', 3);
+    await settled('WHOLE', 3);
+    const broken = (await deliveriesOf('BROKEN')).app_notification!;
+    const whole = (await deliveriesOf('WHOLE')).app_notification!;
+    await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = any($1)", [[broken.delivery_id, whole.delivery_id]]);
+    await engine.db.pool.query('delete from notifications where delivery_id = any($1)', [[broken.delivery_id, whole.delivery_id]]);
+    await engine.db.pool.query("update interventions set messages = jsonb_set(messages, '{app_notification,title}', '\"\"') where customer_id = 'BROKEN'");
+    const run = await deliverBatch(deliverDeps(), [broken.delivery_id, whole.delivery_id], inboxTransport, { last: false });
+    expect(run.settled).toEqual(new Map([['failed', 1], ['sent', 1]]));
+    expect((await deliveriesOf('BROKEN')).app_notification).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/^intervention \d+: unusable stored message: app_notification message title: /) });
+    expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [broken.delivery_id])).toBe(0);
+    expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [whole.delivery_id])).toBe(1);
   });
 
   it("never delivers another channel's row: an in-app job handed an SMS delivery's id leaves it alone", async () => {
