@@ -48,6 +48,7 @@ const envSchema = z.object({
   PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(3000),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
   ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  VIEWER_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   SIGNING_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   SENDGRID_API_KEY: optionalText,
   SENDGRID_FROM_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
@@ -95,6 +96,9 @@ const envSchema = z.object({
     }),
   WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  // The viewer's token must not also open the admin's door.
+  if (env.VIEWER_TOKEN !== undefined && env.VIEWER_TOKEN === env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['VIEWER_TOKEN'], message: 'must differ from ADMIN_TOKEN' });
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -109,6 +113,8 @@ export interface Config {
   port: number;
   publicBaseUrl: string;
   adminToken: string | undefined;
+  /** reads the API, the dashboard and a read-only Bull Board; refused on every change */
+  viewerToken: string | undefined;
   signingSecret: string | undefined;
   sendgrid: {
     apiKey: string | undefined;
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicBaseUrl,
     adminToken: e.ADMIN_TOKEN,
+    viewerToken: e.VIEWER_TOKEN,
     signingSecret: e.SIGNING_SECRET,
     sendgrid: {
       apiKey: e.SENDGRID_API_KEY,

@@ -68,6 +68,8 @@ interface LocaleTemplates {
   locale: string;
   offers: Record<Offer, OfferWords>;
   types: Record<InterventionType, TypeTemplates>;
+  /** the customer's web pages (help, preferences): pages/<name>.html.hbs */
+  pages: Map<string, Template>;
 }
 
 // strict: a misspelt field throws instead of rendering as nothing. knownHelpersOnly: only
@@ -139,10 +141,18 @@ function loadLocale(root: string, locale: string): LocaleTemplates {
     const compileLine = (source: string) => text.compile(checkSyntax(root, source, phoneFile), TEXT_OPTIONS);
     return { files, phone: { opening: compileLine(phone.opening), points: phone.points.map(compileLine), record: phone.record.map(compileLine) } };
   };
+  const pagesDir = path.join(dir, 'pages');
+  const pages = new Map<string, Template>();
+  for (const file of existsSync(pagesDir) ? readdirSync(pagesDir).sort() : []) {
+    const match = /^([a-z0-9-]+)\.html\.hbs$/.exec(file);
+    if (!match?.[1]) throw new Error(`template ${locale}/pages/${file}: a page is named name.html.hbs`);
+    pages.set(match[1], html.compile(readTemplate(root, path.join(pagesDir, file)), HTML_OPTIONS));
+  }
   return {
     locale,
     offers: readYamlFile(root, path.join(dir, 'offers.yaml'), offersFileSchema),
     types: Object.fromEntries(INTERVENTION_TYPES.map((type) => [type, compileType(type)])) as Record<InterventionType, TypeTemplates>,
+    pages,
   };
 }
 
@@ -339,4 +349,21 @@ export function primaryMessageText(messages: RenderedMessages, channels: readonl
     if (channel === 'phone' && messages.phone) return messages.phone.opening;
   }
   return null;
+}
+
+/** The locale directory that serves a language tag, for the customer's web pages. */
+export function pageLocale(tag: string): string {
+  return resolveLocale(tag).templates.locale;
+}
+
+/**
+ * One of the customer's web pages (templates/<locale>/pages/<name>.html.hbs) in their language,
+ * HTML-escaped. `data` adds to what every page has: lang, sender, the offers in words.
+ */
+export function renderPage(name: string, customerLocale: string, sender: MessageContext['sender'], data: Record<string, unknown> = {}): string {
+  const locale = resolveLocale(customerLocale);
+  const page = locale.templates.pages.get(name);
+  if (!page) throw new Error(`no page '${name}' in templates/${locale.templates.locale}/pages`);
+  const offers = OFFERS.map((offer) => locale.templates.offers[offer]);
+  return page({ lang: locale.format, sender: { ...sender, phone: sender.phone || null }, offers, ...data });
 }

@@ -1,8 +1,10 @@
-// The HTTP surface: health (open), webhooks (provider signatures), everything else behind
-// the admin token. Routes live one file per resource under routes/.
+// The HTTP surface: health (open), webhooks (provider signatures), the customer's own pages
+// (signed links, the help page), and everything else behind a role (src/web/auth.ts): the admin
+// token for everything, the viewer token for reading. Routes live one file per resource under
+// routes/.
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { requireAdmin } from './auth.js';
+import { requireRole, roleOfResponse } from './auth.js';
 import type { WebDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
 import { agentTaskRoutes } from './routes/agent-tasks.js';
@@ -11,6 +13,7 @@ import { bullBoard, dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { publicPageRoutes } from './routes/public-pages.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
@@ -23,26 +26,28 @@ export function createApp(deps: WebDeps): Express {
   app.use(helmet());
 
   app.use(healthRoutes(deps));
-  // Authenticated by the providers' signatures and the signed token, not the admin token.
+  // Authenticated by the providers' signatures and the signed token, not by a role.
   app.use(sendGridWebhook(deps));
   app.use(twilioWebhooks(deps));
   app.use(unsubscribeRoutes({ ...deps, signingSecret: deps.messages.signingSecret }));
+  app.use(publicPageRoutes(deps));
 
-  // The browser pages accept HTTP Basic (user admin, the token as password) as well as Bearer.
-  const browserAuth = requireAdmin(deps.adminToken, { allowBasic: true });
-  app.use('/admin/queues', browserAuth, bullBoard(deps));
+  // Browser pages ask for Basic credentials (user admin or viewer, the token as password).
+  const browserAuth = requireRole(deps.tokens, { challenge: true });
+  const boards = { admin: bullBoard(deps, { readOnly: false }), viewer: bullBoard(deps, { readOnly: true }) };
+  app.use('/admin/queues', browserAuth, (req, res, next) => boards[roleOfResponse(res)](req, res, next));
   app.use(['/dashboard', '/dashboard/*splat'], browserAuth);
   app.use(dashboardRoutes(deps));
 
-  const admin = express.Router();
-  admin.use(requireAdmin(deps.adminToken));
-  admin.use(express.json({ limit: '5mb' }));
-  admin.use(interventionRoutes(deps));
-  admin.use(riskScoreRoutes(deps));
-  admin.use(customerRoutes(deps));
-  admin.use(agentTaskRoutes(deps));
-  admin.use(metricsRoutes(deps));
-  app.use(admin);
+  const api = express.Router();
+  api.use(requireRole(deps.tokens));
+  api.use(express.json({ limit: '5mb' }));
+  api.use(interventionRoutes(deps));
+  api.use(riskScoreRoutes(deps));
+  api.use(customerRoutes(deps));
+  api.use(agentTaskRoutes(deps));
+  api.use(metricsRoutes(deps));
+  app.use(api);
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -1,7 +1,20 @@
-// Admin authentication: a bearer token (API), or HTTP Basic with user 'admin' and the token
-// as password (browser pages: dashboard, Bull Board). Compared in constant time.
+// Who is calling: the admin token may do everything; the viewer token (VIEWER_TOKEN, optional)
+// may read, and is refused (403) on every request that would change something. Both are given
+// as a bearer token (`Authorization: Bearer <token>`, nothing after it), or as HTTP Basic with
+// the role as user name and the token as password, so that an analyst can click from the
+// dashboard to the JSON API. Tokens are compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+
+export type Role = 'admin' | 'viewer';
+
+export interface Tokens {
+  admin: string;
+  viewer: string | undefined;
+}
+
+/** Methods that read; every other method changes something and needs the admin role. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function sameSecret(given: string, expected: string): boolean {
   // Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length.
@@ -10,29 +23,55 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function presentedToken(header: string | undefined, allowBasic: boolean): string | null {
-  if (!header) return null;
-  const [scheme, value] = header.split(' ', 2);
-  if (!scheme || !value) return null;
-  if (scheme.toLowerCase() === 'bearer') return value.trim();
-  if (allowBasic && scheme.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0 || decoded.slice(0, colon) !== 'admin') return null;
-    return decoded.slice(colon + 1);
-  }
-  return null;
+/** What the Authorization header presents: a bearer token, or a Basic user and password; null when it presents nothing usable. */
+export function presented(header: string | undefined): { user: string | null; token: string } | null {
+  const match = /^(\S+) (\S+)$/.exec(header?.trim() ?? '');
+  if (!match) return null;
+  const scheme = match[1] ?? '';
+  const value = match[2] ?? '';
+  if (scheme.toLowerCase() === 'bearer') return { user: null, token: value };
+  if (scheme.toLowerCase() !== 'basic') return null;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), token: decoded.slice(colon + 1) };
 }
 
-export function requireAdmin(adminToken: string, options: { allowBasic?: boolean } = {}) {
-  const allowBasic = options.allowBasic ?? false;
+/** The role a request's credentials give, 'invalid' for credentials that match none, null for none. */
+export function roleOf(header: string | undefined, tokens: Tokens): Role | 'invalid' | null {
+  if (!header) return null;
+  const credentials = presented(header);
+  if (!credentials) return 'invalid';
+  // Both comparisons always run, so the time taken says nothing about which token was near.
+  const admin = sameSecret(credentials.token, tokens.admin);
+  const viewer = tokens.viewer !== undefined && sameSecret(credentials.token, tokens.viewer);
+  const role: Role | null = admin ? 'admin' : viewer ? 'viewer' : null;
+  if (role === null || (credentials.user !== null && credentials.user !== role)) return 'invalid';
+  return role;
+}
+
+/**
+ * Lets a request through with its role in res.locals.role: 401 without valid credentials
+ * (with a Basic challenge on browser pages, so that the browser asks), 403 for a viewer whose
+ * request would change something. Every route behind it is covered, including ones added later.
+ */
+export function requireRole(tokens: Tokens, options: { challenge?: boolean } = {}) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const token = presentedToken(req.get('authorization'), allowBasic);
-    if (token !== null && sameSecret(token, adminToken)) {
+    const role = roleOf(req.get('authorization'), tokens);
+    if (role === 'admin' || (role === 'viewer' && READS.has(req.method))) {
+      res.locals.role = role;
       next();
       return;
     }
-    if (allowBasic) res.set('WWW-Authenticate', 'Basic realm="intervention-engine", charset="UTF-8"');
-    res.status(401).json({ error: token === null ? 'admin authentication required (Authorization: Bearer <ADMIN_TOKEN>)' : 'invalid admin token' });
+    if (role === 'viewer') {
+      res.status(403).json({ error: 'the viewer token may only read; this needs the admin token' });
+      return;
+    }
+    if (options.challenge) res.set('WWW-Authenticate', 'Basic realm="intervention-engine", charset="UTF-8"');
+    res.status(401).json({ error: role === null ? 'authentication required: Authorization: Bearer <the admin or viewer token>' : 'invalid credentials: not the admin or viewer token' });
   };
+}
+
+/** The role requireRole let through. */
+export function roleOfResponse(res: Response): Role {
+  return res.locals.role === 'viewer' ? 'viewer' : 'admin';
 }

@@ -7,10 +7,12 @@ import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { QueueStore } from '../queues/connection.js';
 import type { Queues } from '../queues/queues.js';
+import type { Tokens } from './auth.js';
 
 export interface WebDeps {
   config: Config;
-  adminToken: string;
+  /** the admin token (generated at start-up when ADMIN_TOKEN is unset) and the optional viewer token */
+  tokens: Tokens;
   pool: Pool;
   queueStore: QueueStore;
   queues: Queues;

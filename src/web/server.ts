@@ -26,7 +26,7 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
     prefix: bullPrefix(runtime.config.queuePrefix),
   });
   evaluateEvents.on('error', (error) => deps.logger.warn({ err: error.message }, 'queue events connection error'));
-  const app = createApp({ ...runtime, adminToken, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });
+  const app = createApp({ ...runtime, tokens: { admin: adminToken, viewer: runtime.config.viewerToken }, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(deps.port ?? runtime.config.port, () => resolve(listening));
     listening.once('error', reject);

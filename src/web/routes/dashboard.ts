@@ -37,9 +37,10 @@ export function dashboardRoutes(deps: WebDeps): Router {
   return router;
 }
 
-export function bullBoard(deps: Pick<WebDeps, 'queues'>): Router {
+/** Bull Board at /admin/queues; read-only (no retry, clean, pause or delete) for the viewer role. */
+export function bullBoard(deps: Pick<WebDeps, 'queues'>, options: { readOnly: boolean }): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: deps.queues.all().map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  createBullBoard({ queues: deps.queues.all().map((queue) => new BullMQAdapter(queue, { readOnlyMode: options.readOnly })), serverAdapter });
   return serverAdapter.getRouter() as Router;
 }
