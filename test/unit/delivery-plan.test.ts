@@ -9,7 +9,8 @@ import { ProviderError } from '../../src/errors.js';
 // 14:00 UTC: 15:00 in Madrid (open), 23:00 in Tokyo (quiet until 08:00 = 23:00 UTC).
 const now = new Date('2026-11-25T14:00:00Z');
 let nextId = 1;
-const candidate = (extra: Partial<DeliveryCandidate> & { customer?: Partial<DeliveryCandidate['customer']> } = {}): DeliveryCandidate => {
+type CandidateChanges = Partial<Omit<DeliveryCandidate, 'customer'>> & { customer?: Partial<DeliveryCandidate['customer']> };
+const candidate = (extra: CandidateChanges = {}): DeliveryCandidate => {
   const id = nextId++;
   return {
     deliveryId: id,
@@ -29,7 +30,7 @@ describe('planDeliveries', () => {
     expect(plan([one])).toEqual({ blocked: [], quiet: [], ready: [one], inFlight: [] });
   });
 
-  it.each<[string, Partial<DeliveryCandidate> & { customer?: Partial<DeliveryCandidate['customer']> }, { status: string; reason: RegExp }]>([
+  it.each<[string, CandidateChanges, { status: string; reason: RegExp }]>([
     ['an opted-out channel is suppressed', { suppressedBecause: 'stop' }, { status: 'suppressed', reason: /^opted out of sms: stop$/ }],
     ['SMS without consent is suppressed', { customer: { smsConsent: false } }, { status: 'suppressed', reason: /^no SMS consent$/ }],
     ['SMS without a number fails', { customer: { phone: null } }, { status: 'failed', reason: /^no phone number on file$/ }],
