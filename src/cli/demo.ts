@@ -190,7 +190,7 @@ await runCli(async () => {
 Provider activity played through the webhooks: ${activity.emailEvents} signed SendGrid events, ${activity.smsCallbacks} Twilio status callbacks,`);
     console.log(`SMS replies ${activity.replies.map((r) => JSON.stringify(r)).join(', ')}; ${activity.tasksCompleted} agent call completed.`);
   }
-  printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX), await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt), stored);
+  printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX, runtime.addressKey), await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt), stored);
 
   console.log(`\nDashboard:   ${web.url}/dashboard      (user admin, password ${web.adminToken})`);
   console.log(`Bull Board:  ${web.url}/admin/queues   (same credentials)`);

@@ -1,9 +1,11 @@
 // Delivery rows: the unit that is sent at most once. Every status change is a conditional
 // update from the states it may come from, so a duplicate or late job changes nothing.
+import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
 import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
 import type { Queryable } from './pool.js';
+import { findAddressSuppressions } from './suppressions.js';
 
 /** A delivery with all a send needs. */
 export interface DeliveryWork extends DeliveryCandidate {
@@ -27,11 +29,13 @@ interface WorkRow extends CustomerColumns {
 }
 
 /**
- * The deliveries of `channel` among `deliveryIds`, with all a send needs, in one query. The
- * channel guards against ids that no longer mean what they meant when the job was enqueued (a
- * database restored while the queues kept their jobs): an email job never sends an SMS row.
+ * The deliveries of `channel` among `deliveryIds`, with all a send needs, in two queries: the
+ * deliveries with their customers and the customers' own suppressions, then the suppressions of
+ * the addresses they have now (hashed here, with `addressKey`). The channel guards against ids
+ * that no longer mean what they meant when the job was enqueued (a database restored while the
+ * queues kept their jobs): an email job never sends an SMS row.
  */
-export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel): Promise<DeliveryWork[]> {
+export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel, addressKey: string): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
     `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
@@ -44,7 +48,9 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
       order by d.delivery_id`,
     [deliveryIds, channel],
   );
-  return rows.map((row) => ({
+  const hashes = rows.map((row) => channelAddressHash(addressKey, channel, row));
+  const byAddress = await findAddressSuppressions(db, channel, hashes.filter((hash) => hash !== null));
+  return rows.map((row, i) => ({
     deliveryId: row.delivery_id,
     interventionId: row.intervention_id,
     channel: row.channel,
@@ -54,7 +60,7 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
     contactBy: row.contact_by,
     messages: row.messages,
     customer: customerFromRow(row),
-    suppressedBecause: row.suppressed_because,
+    suppressedBecause: row.suppressed_because ?? byAddress.get(hashes[i] ?? '') ?? null,
   }));
 }
 

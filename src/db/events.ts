@@ -4,7 +4,7 @@ import { jsonb, type PoolClient, type Queryable } from './pool.js';
 import { STATUS_RANK, type EventEffect } from '../domain/provider-events.js';
 import { DELIVERY_STATUSES, type Channel, type DeliveryStatus } from '../domain/types.js';
 import { recordResponse } from './responses.js';
-import { addSuppression } from './suppressions.js';
+import { suppressAddress, suppressCustomer } from './suppressions.js';
 
 export interface IncomingEvent {
   provider: 'sendgrid' | 'twilio';
@@ -23,16 +23,37 @@ export interface DeliveryRef {
   channel: Channel;
   status: DeliveryStatus;
   providerMessageId: string | null;
+  /** the customer's addresses now */
+  customer: { email: string | null; phone: string | null };
 }
 
 export async function findDeliveryRef(db: Queryable, deliveryId: number): Promise<DeliveryRef | null> {
-  const { rows } = await db.query<{ delivery_id: number; intervention_id: number; customer_id: string; channel: Channel; status: DeliveryStatus; provider_message_id: string | null }>(
-    'select delivery_id, intervention_id, customer_id, channel, status, provider_message_id from deliveries where delivery_id = $1',
+  const { rows } = await db.query<{
+    delivery_id: number;
+    intervention_id: number;
+    customer_id: string;
+    channel: Channel;
+    status: DeliveryStatus;
+    provider_message_id: string | null;
+    email: string | null;
+    phone: string | null;
+  }>(
+    `select d.delivery_id, d.intervention_id, d.customer_id, d.channel, d.status, d.provider_message_id, c.email, c.phone
+       from deliveries d left join customers c on c.customer_id = d.customer_id
+      where d.delivery_id = $1`,
     [deliveryId],
   );
   const row = rows[0];
   return row
-    ? { deliveryId: row.delivery_id, interventionId: row.intervention_id, customerId: row.customer_id, channel: row.channel, status: row.status, providerMessageId: row.provider_message_id }
+    ? {
+        deliveryId: row.delivery_id,
+        interventionId: row.intervention_id,
+        customerId: row.customer_id,
+        channel: row.channel,
+        status: row.status,
+        providerMessageId: row.provider_message_id,
+        customer: { email: row.email, phone: row.phone },
+      }
     : null;
 }
 
@@ -43,16 +64,24 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
 
 /**
  * Stores the event and applies its effect to the delivery it names. Returns false when the
- * event was seen before (a provider's retry): then nothing changes. The caller refreshes the
- * intervention's delivery_status after the commit (refreshInterventionDeliveryStatus).
+ * event was seen before (a provider's retry): then nothing changes. A suppression goes to the
+ * address the event is about (`addressHash`), also when no delivery of ours matches it; without
+ * one, to the delivery's customer. The caller refreshes the intervention's delivery_status after
+ * the commit (refreshInterventionDeliveryStatus).
  */
-export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, at: Date): Promise<boolean> {
+export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
   const stored = await client.query(
     `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, event_key) do nothing`,
     [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, jsonb(event.payload), at],
   );
-  if (stored.rowCount !== 1 || !delivery) return stored.rowCount === 1;
+  if (stored.rowCount !== 1) return false;
+  if (effect.suppress) {
+    const optOut = { ...effect.suppress, source: event.provider };
+    if (addressHash) await suppressAddress(client, addressHash, optOut, at);
+    else if (delivery) await suppressCustomer(client, delivery.customerId, optOut, at);
+  }
+  if (!delivery) return true;
 
   if (effect.status) {
     await client.query(
@@ -62,7 +91,6 @@ export async function applyDeliveryEvent(client: PoolClient, event: IncomingEven
       [delivery.deliveryId, effect.status, effect.error, statusesBefore(effect.status), event.providerMessageId ?? null, at],
     );
   }
-  if (effect.suppress) await addSuppression(client, delivery.customerId, delivery.channel, effect.suppress.reason, event.provider, at);
   if (effect.response) await recordResponse(client, delivery.interventionId, effect.response, `${event.provider}:${event.eventType}`, null, at);
   return true;
 }

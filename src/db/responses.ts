@@ -12,17 +12,27 @@ export async function recordResponse(db: Queryable, interventionId: number, resp
 
 /** The customer's latest intervention that was sent (not a holdout): where their reply belongs. */
 export async function findLatestContactedIntervention(db: Queryable, customerId: string): Promise<number | null> {
-  const { rows } = await db.query<{ intervention_id: number }>(
-    'select intervention_id from interventions where customer_id = $1 and not holdout order by intervention_date desc, intervention_id desc limit 1',
-    [customerId],
-  );
-  return rows[0]?.intervention_id ?? null;
+  const [latest] = await findLatestContactedInterventions(db, [customerId]);
+  return latest?.interventionId ?? null;
 }
 
-export async function findCustomerByPhone(db: Queryable, phone: string): Promise<{ customerId: string; locale: string } | null> {
-  const { rows } = await db.query<{ customer_id: string; locale: string }>('select customer_id, locale from customers where phone = $1 order by customer_id limit 1', [phone]);
-  const row = rows[0];
-  return row ? { customerId: row.customer_id, locale: row.locale } : null;
+/** Each customer's latest intervention that was sent (not a holdout), newest first; customers never contacted are left out. */
+export async function findLatestContactedInterventions(db: Queryable, customerIds: readonly string[]): Promise<{ customerId: string; interventionId: number }[]> {
+  const { rows } = await db.query<{ customer_id: string; intervention_id: number }>(
+    `select customer_id, intervention_id from (
+       select distinct on (customer_id) customer_id, intervention_id, intervention_date from interventions
+        where customer_id = any($1::text[]) and not holdout
+        order by customer_id, intervention_date desc, intervention_id desc) latest
+      order by intervention_date desc, intervention_id desc`,
+    [customerIds],
+  );
+  return rows.map((row) => ({ customerId: row.customer_id, interventionId: row.intervention_id }));
+}
+
+/** Every customer with this phone number (a joint account shares one), by customer id. */
+export async function findCustomersByPhone(db: Queryable, phone: string): Promise<{ customerId: string; locale: string }[]> {
+  const { rows } = await db.query<{ customer_id: string; locale: string }>('select customer_id, locale from customers where phone = $1 order by customer_id', [phone]);
+  return rows.map((row) => ({ customerId: row.customer_id, locale: row.locale }));
 }
 
 /**

@@ -1,5 +1,6 @@
 // Counts for people and monitors: a human summary of one scoring day (what was decided, for whom,
 // and what was sent), and the totals the Prometheus gauges report.
+import { addressHash } from '../domain/address-hash.js';
 import type { Queryable } from './pool.js';
 
 export interface BatchSummary {
@@ -35,10 +36,13 @@ export interface OutcomeSummary {
   responses: { response_type: string; count: number }[];
 }
 
-export async function summariseOutcomes(db: Queryable, scoreDate: Date, customerPrefix: string): Promise<OutcomeSummary> {
+/** Suppressions of the customers (their own, and their addresses'), and responses to the day's interventions. */
+export async function summariseOutcomes(db: Queryable, scoreDate: Date, customerPrefix: string, addressKey: string): Promise<OutcomeSummary> {
+  const addresses = await db.query<{ email: string | null; phone: string | null }>('select email, phone from customers where customer_id like $1', [`${customerPrefix}%`]);
+  const hashes = addresses.rows.flatMap((c) => [addressHash(addressKey, 'email', c.email), addressHash(addressKey, 'phone', c.phone)]).filter((h) => h !== null);
   const suppressions = await db.query<{ channel: string; reason: string; count: number }>(
-    'select channel, reason, count(*)::int as count from suppressions where customer_id like $1 group by 1, 2 order by 1, 2',
-    [`${customerPrefix}%`],
+    'select channel, reason, count(*)::int as count from suppressions where customer_id like $1 or address_hash = any($2::text[]) group by 1, 2 order by 1, 2',
+    [`${customerPrefix}%`, hashes],
   );
   const responses = await db.query<{ response_type: string; count: number }>(
     `select r.response_type, count(*)::int as count

@@ -40,6 +40,8 @@ export interface DeliverDeps {
   metrics?: DeliveryMetrics;
   /** how long a claimed send may stay unanswered before it is unknown (twice the provider timeout) */
   staleSendingMs: number;
+  /** the key of the addresses' hashes, under which opt-outs are kept */
+  addressKey: string;
 }
 
 export interface DeliveryRun {
@@ -69,7 +71,7 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   };
   const touched: number[] = [];
 
-  const plan = planDeliveries(await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel), deps.policy, now);
+  const plan = planDeliveries(await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey), deps.policy, now);
   const ready: ReadyDelivery<C>[] = [];
   const blocked: Unattempted[] = [...plan.blocked];
   for (const work of plan.ready) {

@@ -1,11 +1,12 @@
 // What a provider's event or a customer's reply means for us: the delivery status it implies,
 // a suppression it requires, a response it records. Pure; the webhooks apply it.
-import type { DeliveryStatus, ResponseType } from './types.js';
+import type { Channel, DeliveryStatus, ResponseType } from './types.js';
 
 export interface EventEffect {
   /** the status this event implies, applied only if it is further along than the current one */
   status: DeliveryStatus | null;
-  suppress: { reason: string } | null;
+  /** the channel the event's address opts out of, and why */
+  suppress: { channel: Channel; reason: string } | null;
   response: ResponseType | null;
   error: string | null;
 }
@@ -59,15 +60,15 @@ export function sendGridEventEffect(event: SendGridEvent): EventEffect {
     case 'bounce': {
       // type 'bounce' is a hard bounce (the address does not exist); 'blocked' is temporary.
       const hard = event.type !== 'blocked';
-      return { ...none, status: 'bounced', suppress: hard ? { reason: 'hard_bounce' } : null, error: event.reason ?? null };
+      return { ...none, status: 'bounced', suppress: hard ? { channel: 'email', reason: 'hard_bounce' } : null, error: event.reason ?? null };
     }
     case 'dropped':
       return { ...none, status: 'failed', error: `dropped: ${event.reason ?? 'no reason given'}` };
     case 'spamreport':
-      return { ...none, suppress: { reason: 'spam_report' }, response: 'opted_out' };
+      return { ...none, suppress: { channel: 'email', reason: 'spam_report' }, response: 'opted_out' };
     case 'unsubscribe':
     case 'group_unsubscribe':
-      return { ...none, suppress: { reason: 'unsubscribe' }, response: 'opted_out' };
+      return { ...none, suppress: { channel: 'email', reason: 'unsubscribe' }, response: 'opted_out' };
     default:
       // deferred, group_resubscribe and anything new: stored, no effect.
       return none;

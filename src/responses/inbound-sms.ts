@@ -1,11 +1,14 @@
-// A customer's SMS reply, once Twilio's signature is verified: STOP suppresses SMS and records
-// opted_out; START lifts it; HELP is answered with how to reach a person; any other reply is
-// recorded as engaged and opens a follow-up task for an agent. Each message is handled once.
+// A customer's SMS reply, once Twilio's signature is verified: STOP suppresses SMS to the number
+// that sent it, for every customer who has it (a joint account shares one) and for any customer
+// given it later, and records opted_out; START lifts it; HELP is answered with how to reach a
+// person; any other reply is recorded as engaged and opens a follow-up task for an agent. Each
+// message is handled once.
 import { insertFollowUpTask } from '../db/agent-tasks.js';
 import { storeEvent } from '../db/events.js';
 import { withTransaction, type Pool } from '../db/pool.js';
-import { findCustomerByPhone, findLatestContactedIntervention, recordResponse } from '../db/responses.js';
-import { addSuppression, liftSuppression } from '../db/suppressions.js';
+import { findCustomersByPhone, findLatestContactedInterventions, recordResponse } from '../db/responses.js';
+import { liftAddressSuppression, suppressAddress, suppressCustomer } from '../db/suppressions.js';
+import { addressHash } from '../domain/address-hash.js';
 import { inboundKeyword, type InboundKeyword } from '../domain/provider-events.js';
 
 export interface InboundSms {
@@ -32,29 +35,36 @@ export interface HelpSender {
 
 /**
  * Handles the reply; returns the text to answer with (HELP), or null. Twilio itself confirms
- * STOP and START to the customer.
+ * STOP and START to the customer. A reply other than a keyword belongs to the latest
+ * intervention sent to a customer on the number.
  */
-export async function handleInboundSms(pool: Pool, sms: InboundSms, sender: HelpSender, at: Date): Promise<{ keyword: InboundKeyword; reply: string | null }> {
+export async function handleInboundSms(pool: Pool, sms: InboundSms, sender: HelpSender, addressKey: string, at: Date): Promise<{ keyword: InboundKeyword; reply: string | null }> {
   const keyword = inboundKeyword(sms.body);
-  const customer = await findCustomerByPhone(pool, sms.from);
+  const customers = await findCustomersByPhone(pool, sms.from);
+  const customerIds = customers.map((c) => c.customerId);
+  const number = addressHash(addressKey, 'phone', sms.from);
+  const latest = await findLatestContactedInterventions(pool, customerIds);
+  const replier = customers.find((c) => c.customerId === latest[0]?.customerId) ?? customers[0];
   await withTransaction(pool, async (client) => {
     const first = await storeEvent(
       client,
-      { provider: 'twilio', eventKey: `inbound:${sms.messageSid}`, eventType: `inbound_${keyword}`, deliveryId: null, payload: sms.params, customerId: customer?.customerId ?? null },
+      { provider: 'twilio', eventKey: `inbound:${sms.messageSid}`, eventType: `inbound_${keyword}`, deliveryId: null, payload: sms.params, customerId: replier?.customerId ?? null },
       at,
     );
-    if (!first || !customer) return; // a retry of a message already handled, or a number we do not know
-    const interventionId = await findLatestContactedIntervention(client, customer.customerId);
+    if (!first) return; // a retry of a message already handled
     if (keyword === 'stop') {
-      await addSuppression(client, customer.customerId, 'sms', 'stop', 'sms', at);
-      if (interventionId) await recordResponse(client, interventionId, 'opted_out', 'sms', sms.body.slice(0, 500), at);
+      const optOut = { channel: 'sms', reason: 'stop', source: 'sms' } as const;
+      if (number) await suppressAddress(client, number, optOut, at);
+      else for (const customerId of customerIds) await suppressCustomer(client, customerId, optOut, at);
+      for (const { interventionId } of latest) await recordResponse(client, interventionId, 'opted_out', 'sms', sms.body.slice(0, 500), at);
     } else if (keyword === 'start') {
-      await liftSuppression(client, customer.customerId, 'sms');
-    } else if (keyword === 'other' && interventionId) {
+      if (number) await liftAddressSuppression(client, number, customerIds, 'sms', 'stop');
+    } else if (keyword === 'other' && latest[0]) {
+      const { customerId, interventionId } = latest[0];
       await recordResponse(client, interventionId, 'engaged', 'sms', sms.body.slice(0, 2_000), at);
       await insertFollowUpTask(client, {
         interventionId,
-        customerId: customer.customerId,
+        customerId,
         reason: `customer replied by SMS: ${sms.body.slice(0, 500)}`,
         dueAt: new Date(at.getTime() + FOLLOW_UP_WITHIN_MS),
         details: { reply: sms.body.slice(0, 2_000) },
@@ -62,6 +72,6 @@ export async function handleInboundSms(pool: Pool, sms: InboundSms, sender: Help
     }
   });
   if (keyword !== 'help') return { keyword, reply: null };
-  const language = customer?.locale.split('-')[0] ?? 'en';
+  const language = replier?.locale.split('-')[0] ?? 'en';
   return { keyword, reply: (HELP_TEXT[language] ?? HELP_TEXT.en!)(sender) };
 }

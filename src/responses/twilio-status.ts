@@ -34,6 +34,7 @@ export async function recordTwilioStatus(pool: Pool, callback: TwilioStatusCallb
       },
       delivery,
       twilioStatusEffect(callback.status, callback.errorCode),
+      null,
       at,
     ),
   );

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { getOrCreateSecret } from '../db/secrets.js';
+import { hashPendingSuppressions } from '../db/suppressions.js';
 import type { Policy } from '../domain/policy.js';
 import type { MessageSettings } from '../evaluation/evaluate-scores.js';
 import { loadPolicy } from '../evaluation/policy-file.js';
@@ -17,6 +18,8 @@ export interface Runtime {
   queues: Queues;
   policy: Policy;
   messages: MessageSettings;
+  /** the key of the addresses' hashes under which opt-outs are kept (src/domain/address-hash.ts) */
+  addressKey: string;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   // A dropped connection is BullMQ's to recover from; without a listener it would print a bare stack.
   for (const queue of queues.all()) queue.on('error', (error) => logger.warn({ queue: queue.name, err: error.message }, 'queue connection error'));
   const signingSecret = config.signingSecret ?? (await getOrCreateSecret(pool, 'unsubscribe_signing_key'));
+  // A key of its own, never rotated: with another key no stored opt-out would be found again.
+  const addressKey = await getOrCreateSecret(pool, 'suppression_address_key');
+  const pending = await hashPendingSuppressions(pool, addressKey);
+  if (pending > 0) logger.info({ suppressions: pending }, 'suppressions recorded before opt-outs were kept by address are now keyed by address');
   return {
     config,
     pool,
@@ -35,6 +42,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     queues,
     policy,
     messages: { publicBaseUrl: config.publicBaseUrl, signingSecret, sender: config.sender },
+    addressKey,
     async close() {
       await queues.close();
       await queueStore.close();

@@ -73,6 +73,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     clock: deps.clock,
     logger: deps.logger,
     staleSendingMs: staleSendingMs(config.providerTimeoutMs),
+    addressKey: runtime.addressKey,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
   for (const channel of CHANNELS.filter((c) => works(DELIVERY_QUEUES[c]))) {

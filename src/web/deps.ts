@@ -19,6 +19,8 @@ export interface WebDeps {
   evaluateEvents: QueueEvents;
   /** the unsubscribe-link signing key lives here */
   messages: MessageSettings;
+  /** the key of the addresses' hashes under which opt-outs are kept */
+  addressKey: string;
   clock: Clock;
   logger: Logger;
   /** how long POST /trigger_intervention waits for the worker's decision */

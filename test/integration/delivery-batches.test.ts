@@ -3,7 +3,7 @@
 // quiet hours hold are scheduled and come back as one job per opening time, the rest are sent
 // once each; a provider's 503s come back as one retry batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSuppression } from '../../src/db/suppressions.js';
+import { suppressCustomer } from '../../src/db/suppressions.js';
 import { nextContactTime } from '../../src/domain/quiet-hours.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
 import { awakeZones } from '../../src/synthetic/portfolio.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     portfolio.customers.map((c) => c.customerId),
     portfolio.customers.map((c) => c.timezone),
   ]);
-  for (const customer of portfolio.customers.slice(0, SUPPRESSED)) await addSuppression(engine.db.pool, customer.customerId, 'email', 'unsubscribe', 'test', new Date());
+  for (const customer of portfolio.customers.slice(0, SUPPRESSED)) await suppressCustomer(engine.db.pool, customer.customerId, { channel: 'email', reason: 'unsubscribe', source: 'test' }, new Date());
   await ingestBatch(engine, portfolio.batch);
 });
 

@@ -46,6 +46,7 @@ const deliverDeps = (): DeliverDeps => ({
   policy: engine.runtime.policy,
   logger: createLogger('silent', 'test'),
   staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
+  addressKey: engine.runtime.addressKey,
 });
 const settled = (id: string, n: number) =>
   waitFor(`${n} settled deliveries for ${id}`, async () => (await count(engine, "select 1 from deliveries where customer_id = $1 and status not in ('pending', 'sending')", [id])) === n);

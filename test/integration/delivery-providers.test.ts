@@ -55,6 +55,7 @@ const deliverDeps = (): DeliverDeps => ({
   policy: engine.runtime.policy,
   logger: createLogger('silent', 'test'),
   staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
+  addressKey: engine.runtime.addressKey,
 });
 const settled = (id: string, channel: string) =>
   waitFor(`${channel} of ${id} settled`, async () => !['pending', 'sending', undefined].includes((await delivery(id, channel))?.status), 30_000);

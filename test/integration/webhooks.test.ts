@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { insertScoreHistory, upsertCustomers } from '../../src/db/portfolio.js';
 import { recordNoResponses } from '../../src/db/responses.js';
+import { addressHash, type AddressKind } from '../../src/domain/address-hash.js';
 import { signUnsubscribeToken } from '../../src/domain/unsubscribe-token.js';
 import { fakeProviderEnv } from '../support/portfolio.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
@@ -43,6 +44,9 @@ async function deliveries(id: string) {
   return rows;
 }
 const latest = async (id: string, channel: string) => (await deliveries(id)).filter((d) => d.channel === channel).at(-1)!;
+/** Suppressions of an address on a channel, and why. */
+const addressSuppressions = (kind: AddressKind, address: string, channel: string, reason: string) =>
+  count(engine, 'select 1 from suppressions where channel = $1 and address_hash = $2 and reason = $3', [channel, addressHash(engine.runtime.addressKey, kind, address), reason]);
 
 async function postSendGrid(events: unknown, options: { sign?: string; key?: string; timestamp?: string; body?: string } = {}) {
   const payload = JSON.stringify(events);
@@ -145,9 +149,9 @@ describe('POST /webhooks/sendgrid', () => {
     await engine.db.pool.query("update deliveries set status = 'unknown', provider_message_id = null where delivery_id = $1", [email.delivery_id]);
     await postSendGrid([event(email.delivery_id, 'processed')]);
     expect((await latest('W2', 'email')).status).toBe('sent');
-    await postSendGrid([event(email.delivery_id, 'bounce', { type: 'bounce', reason: '550 5.1.1 mailbox does not exist' })]);
+    await postSendGrid([event(email.delivery_id, 'bounce', { email: 'w2@example.com', type: 'bounce', reason: '550 5.1.1 mailbox does not exist' })]);
     expect((await latest('W2', 'email')).status).toBe('bounced');
-    expect(await count(engine, "select 1 from suppressions where customer_id = 'W2' and channel = 'email' and reason = 'hard_bounce'")).toBe(1);
+    expect(await addressSuppressions('email', 'w2@example.com', 'email', 'hard_bounce')).toBe(1);
   });
 });
 
@@ -210,7 +214,7 @@ describe('inbound SMS', () => {
 
   it('after STOP, the next intervention sends email and app but no SMS; after START, SMS again', async () => {
     expect((await inbound('  Stop ', 'SMstop1')).status).toBe(200);
-    expect(await count(engine, "select 1 from suppressions where customer_id = 'W1' and channel = 'sms'")).toBe(1);
+    expect(await addressSuppressions('phone', '+34612345670', 'sms', 'stop')).toBe(1);
     const response = await engine.db.pool.query("select customer_response from interventions where customer_id = 'W1'");
     expect(response.rows[0]).toEqual({ customer_response: 'opted_out' });
 

@@ -1,11 +1,14 @@
 // One-click unsubscribe (RFC 8058): the email's link shows a small confirmation page (GET, so
 // that a mail scanner following links unsubscribes nobody); POST — the button, or the mail
 // client's List-Unsubscribe-Post — unsubscribes. The token is signed: nobody can unsubscribe
-// someone else.
+// someone else. It suppresses email to the customer's address (for whoever has it, now or later)
+// and to the customer (at any address they give later); the response is recorded once.
 import express, { Router, type Response } from 'express';
+import { findCustomerAddresses } from '../../db/customers.js';
 import { withTransaction } from '../../db/pool.js';
 import { findLatestContactedIntervention, recordResponse } from '../../db/responses.js';
-import { addSuppression } from '../../db/suppressions.js';
+import { suppressAddress, suppressCustomer } from '../../db/suppressions.js';
+import { addressHash } from '../../domain/address-hash.js';
 import { verifyUnsubscribeToken } from '../../domain/unsubscribe-token.js';
 import type { WebDeps } from '../deps.js';
 
@@ -21,7 +24,7 @@ function page(res: Response, status: number, title: string, body: string): void 
     );
 }
 
-export function unsubscribeRoutes(deps: Pick<WebDeps, 'pool' | 'clock' | 'config' | 'logger'> & { signingSecret: string }): Router {
+export function unsubscribeRoutes(deps: Pick<WebDeps, 'pool' | 'clock' | 'config' | 'logger' | 'addressKey'> & { signingSecret: string }): Router {
   const router = Router();
   const customerOf = (token: string | undefined) => (token && token.length < 512 ? verifyUnsubscribeToken(token, deps.signingSecret) : null);
 
@@ -47,7 +50,11 @@ export function unsubscribeRoutes(deps: Pick<WebDeps, 'pool' | 'clock' | 'config
     }
     const at = deps.clock.now();
     await withTransaction(deps.pool, async (client) => {
-      await addSuppression(client, customerId, 'email', 'unsubscribe', 'link', at);
+      const optOut = { channel: 'email', reason: 'unsubscribe', source: 'link' } as const;
+      const address = addressHash(deps.addressKey, 'email', (await findCustomerAddresses(client, customerId))?.email ?? null);
+      const newForAddress = address !== null && (await suppressAddress(client, address, optOut, at));
+      const newForCustomer = await suppressCustomer(client, customerId, optOut, at);
+      if (!newForAddress && !newForCustomer) return; // clicked again: nothing new to record
       const interventionId = await findLatestContactedIntervention(client, customerId);
       if (interventionId) await recordResponse(client, interventionId, 'opted_out', 'unsubscribe_link', null, at);
     });

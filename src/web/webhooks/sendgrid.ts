@@ -25,7 +25,7 @@ const eventSchema = z
   .passthrough();
 const bodySchema = z.array(eventSchema).max(10_000);
 
-export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' | 'logger'>): Router {
+export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' | 'logger' | 'addressKey'>): Router {
   const router = Router();
   const publicKey = deps.config.sendgrid.webhookPublicKey;
   const verifier = new EventWebhook();
@@ -61,7 +61,7 @@ export function sendGridWebhook(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' 
       throw new InputError(`expected a JSON array of SendGrid events${issue?.path.length ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`);
     }
 
-    const { applied, unmatched } = await recordSendGridEvents(deps.pool, parsed.data, deps.clock.now());
+    const { applied, unmatched } = await recordSendGridEvents(deps.pool, parsed.data, deps.addressKey, deps.clock.now());
     deps.logger.info({ events: parsed.data.length, applied, unmatched }, 'sendgrid events');
     // 2xx even for events we cannot match: SendGrid would otherwise retry them for days.
     res.status(202).json({ received: parsed.data.length, applied, unmatched });

@@ -16,7 +16,7 @@ function formOf(req: Request): Form {
   return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
-export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' | 'logger'>): Router {
+export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' | 'logger' | 'addressKey'>): Router {
   const router = Router();
   const authToken = deps.config.twilio.authToken;
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
@@ -50,7 +50,7 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
     const sid = params.MessageSid ?? params.SmsSid;
     const from = params.From;
     if (!sid || !from) throw new InputError('MessageSid and From are required');
-    const { reply } = await handleInboundSms(deps.pool, { messageSid: sid, from, body: params.Body ?? '', params }, deps.config.sender, deps.clock.now());
+    const { reply } = await handleInboundSms(deps.pool, { messageSid: sid, from, body: params.Body ?? '', params }, deps.config.sender, deps.addressKey, deps.clock.now());
     const twiml = new twilio.twiml.MessagingResponse();
     if (reply !== null) twiml.message(reply);
     res.type('text/xml').send(twiml.toString());
