@@ -70,13 +70,12 @@ describe('several processes on one Redis and Postgres', () => {
     // A large batch keeps the request busy while the signal arrives.
     const inFlight = post(url, rowsOf(portfolio.batch.slice(SCORES, SCORES + 8_000)));
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const signalled = Date.now();
     web.kill('SIGTERM');
     const answer = await inFlight;
     expect(answer.status).toBe(202);
     expect(((await answer.json()) as { accepted: number }).accepted).toBe(8_000);
+    // 0 only when it closed by itself: past its 30 s grace period a process exits 1.
     expect(await exited(web)).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(30_000);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 60_000);
 });
