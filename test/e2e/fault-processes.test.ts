@@ -32,6 +32,8 @@ describe('several processes on one Redis and Postgres', () => {
     const webs = ports.map((port) => startProcess('src/cli/web.ts', { ...env, PORT: String(port) }));
     const workerPort = await freePort();
     const workers = [startProcess('src/cli/worker.ts', { ...env, WORKER_METRICS_PORT: String(workerPort) }), startProcess('src/cli/worker.ts', env)];
+    const children = [...webs, ...workers];
+    let codes: (number | null)[] = [];
     try {
       const urls = ports.map((port) => `http://127.0.0.1:${port}`);
       await Promise.all(urls.map((url) => webReady(url)));
@@ -52,14 +54,17 @@ describe('several processes on one Redis and Postgres', () => {
       expect(await count(engine, 'select 1 from outbox_messages')).toBe(await count(engine, "select 1 from deliveries where status = 'outbox'"));
       expect(await count(engine, 'select 1 from notifications')).toBe(await count(engine, "select 1 from deliveries where channel = 'app_notification' and status = 'sent'"));
       await waitFor('two snapshot periods', async () => (await count(engine, 'select 1 from metrics_snapshots')) >= 2, 20_000, 250);
-      const slots = await engine.db.pool.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct slot)::int as d from metrics_snapshots');
-      expect(slots.rows[0]!.n).toBe(slots.rows[0]!.d);
-      expect(await engine.runtime.queues.metrics.getJobCountByTypes('completed')).toBe(slots.rows[0]!.n);
     } finally {
-      for (const child of [...webs, ...workers]) child.kill('SIGTERM');
-      const codes = await Promise.all([...webs, ...workers].map(exited));
-      expect(codes).toEqual([0, 0, 0, 0]);
+      // Checked after the block, so that a failure inside it is the one reported.
+      for (const child of children) child.kill('SIGTERM');
+      codes = await Promise.all(children.map(exited));
     }
+    expect(codes).toEqual([0, 0, 0, 0]);
+    // Counted once the workers have stopped, so that no job completes between the two counts:
+    // every metrics job that ran stored the snapshot of a period of its own.
+    const slots = await engine.db.pool.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct slot)::int as d from metrics_snapshots');
+    expect(slots.rows[0]!.n).toBe(slots.rows[0]!.d);
+    expect(await engine.runtime.queues.metrics.getJobCountByTypes('completed')).toBe(slots.rows[0]!.n);
   }, 240_000);
 
   it('stops accepting on SIGTERM and finishes the request in flight', async () => {
