@@ -18,7 +18,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/no-network.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: [templateDatabase] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: [templateDatabase] } },
+      // The e2e setup also installs Debian's Chromium for the browser test when it is missing.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: [templateDatabase, 'test/support/chromium.ts'] } },
     ],
   },
 });

@@ -1,11 +1,12 @@
-// The dashboard drawn in a real browser (Debian's Chromium, driven by playwright-core) over a
-// portfolio whose figures we know.
-import { existsSync, mkdirSync } from 'node:fs';
+// The dashboard drawn in a real browser (Debian's Chromium, driven by playwright-core; the e2e
+// project's setup installs it when it is missing) over a portfolio whose figures we know.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { computeMetrics, storeSnapshot } from '../../src/db/metrics.js';
+import { CHROMIUM } from '../support/chromium.js';
 import { startTestEngine, TEST_ADMIN_TOKEN, type TestEngine } from '../support/engine.js';
 import { loadKnownOutcomes } from '../support/known-outcomes.js';
 
@@ -29,8 +30,7 @@ describe('the dashboard', () => {
       const at = new Date(NOW.getTime() - d * DAY);
       await storeSnapshot(engine.db.pool, at, await computeMetrics(engine.db.pool, 90, new Date(at.getTime() + d * 3_600_000)));
     }
-    expect(existsSync('/usr/bin/chromium'), 'Chromium is needed: apt-get install -y chromium (.ci/run does it)').toBe(true);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     try {
       const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN }, viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
