@@ -36,9 +36,9 @@ describe('several processes on one Redis and Postgres', () => {
     let codes: (number | null)[] = [];
     try {
       const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-      await Promise.all(urls.map((url) => webReady(url)));
+      await Promise.all(urls.map((url, i) => webReady(url, webs[i])));
       // A worker answers its container's health check on its metrics port.
-      await webReady(`http://127.0.0.1:${workerPort}`);
+      await webReady(`http://127.0.0.1:${workerPort}`, workers[0]);
       const ready = await fetch(`http://127.0.0.1:${workerPort}/readyz`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', postgres: 'ok', redis: 'ok' }]);
       const batch = portfolio.batch.slice(0, SCORES);
@@ -71,7 +71,7 @@ describe('several processes on one Redis and Postgres', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const web = startProcess('src/cli/web.ts', { ...env, PORT: String(port) });
-    await webReady(url);
+    await webReady(url, web);
     // A large batch keeps the request busy while the signal arrives.
     const inFlight = post(url, rowsOf(portfolio.batch.slice(SCORES, SCORES + 8_000)));
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -82,5 +82,5 @@ describe('several processes on one Redis and Postgres', () => {
     // 0 only when it closed by itself: past its 30 s grace period a process exits 1.
     expect(await exited(web)).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-  }, 60_000);
+  }, 150_000);
 });
