@@ -12,6 +12,12 @@ export default tseslint.config(
   // An unused parameter an interface requires (Express's error handler takes four) is named _x;
   // a property left out of an object by destructuring is named _x too.
   { rules: { '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }] } },
+  // Only src/config.ts reads the environment: a variable is declared there, once.
+  {
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    ignores: ['src/config.ts'],
+    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'declare the variable in src/config.ts and read it from Config' }] },
+  },
   // The dashboard's script runs in the browser, with Chart.js loaded beside it.
   { files: ['src/web/dashboard/**/*.js'], languageOptions: { sourceType: 'script', globals: { ...globals.browser, Chart: 'readonly' } } },
 );

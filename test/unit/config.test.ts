@@ -1,6 +1,6 @@
 // Configuration: SPEC §7 defaults, and one line naming the variable for a bad value.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseDuration } from '../../src/config.js';
+import { debugRequested, loadConfig, parseDuration } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
@@ -50,8 +50,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it('never echoes a secret in its message', () => {
+  it('never echoes a secret in its message, nor the password in a URL', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).not.toThrow(/short/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:hunter22@db.example.com/x' })).toThrow(
+      "DATABASE_URL: must be a postgres or postgresql URL (got 'mysql://app:***@db.example.com/x')",
+    );
+  });
+
+  it("takes a command's own defaults for what the environment leaves unset", () => {
+    expect(loadConfig({}, { LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: 'debug' }, { LOG_LEVEL: 'warn' }).logLevel).toBe('debug');
+    expect(() => loadConfig({}, { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: .* \(got 'loud'\)$/);
+  });
+});
+
+describe('debugRequested', () => {
+  it.each([
+    [{}, false],
+    [{ DEBUG: '' }, false],
+    [{ DEBUG: '1' }, true],
+  ])('%o → %s', (env, requested) => {
+    expect(debugRequested(env)).toBe(requested);
   });
 });
 

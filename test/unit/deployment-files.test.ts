@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT } from '../../src/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
@@ -21,6 +22,7 @@ const validate = ajv.compile(schema);
 
 interface Service {
   build?: unknown;
+  environment?: Record<string, string>;
   command?: string | string[];
   depends_on?: Record<string, { condition?: string }> | string[];
 }
@@ -59,6 +61,12 @@ describe('docker-compose.yml', () => {
           expect(Array.isArray(dependsOn) ? undefined : dependsOn?.[name]?.condition, `${process} waits for ${name}`).toBe('service_completed_successfully');
         }
       }
+    }
+  });
+
+  it('sets only variables the engine reads', () => {
+    for (const process of ['web', 'worker']) {
+      expect(Object.keys(compose.services[process]?.environment ?? {}).filter((name) => !(name in ENVIRONMENT.shape)), process).toEqual([]);
     }
   });
 });
