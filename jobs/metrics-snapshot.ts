@@ -11,10 +11,20 @@ export function periodSlot(at: Date, everyMs: number): Date {
   return new Date(Math.floor(at.getTime() / everyMs) * everyMs);
 }
 
+/** The instant BullMQ's job scheduler meant a job for: its ids are `repeat:<scheduler>:<epoch ms>`. */
+export function scheduledFor(jobId: string | undefined): Date | null {
+  const match = /^repeat:.+:(\d+)$/.exec(jobId ?? '');
+  return match ? new Date(Number(match[1])) : null;
+}
+
 export function metricsSnapshotProcessor(deps: { pool: Pool; clock: Clock; logger: Logger; everyMs: number }) {
-  return async (): Promise<{ stored: boolean; slot: string }> => {
+  return async (job: { id?: string | undefined }): Promise<{ stored: boolean; slot: string }> => {
     const now = deps.clock.now();
-    const slot = periodSlot(now, deps.everyMs);
+    // The period is the one the job was scheduled for, not the one it happens to start in: the
+    // scheduler's instants are one period apart, so each falls in a slot of its own, whereas a
+    // job that starts late (a busy worker, a retry) would take the next period's slot and leave
+    // its own period without a snapshot.
+    const slot = periodSlot(scheduledFor(job.id) ?? now, deps.everyMs);
     const metrics = await computeMetrics(deps.pool, SNAPSHOT_PERIOD_DAYS, now);
     const stored = await storeSnapshot(deps.pool, slot, metrics);
     deps.logger.info({ slot, stored, total_interventions: metrics.total_interventions }, 'metrics snapshot');

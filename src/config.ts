@@ -1,9 +1,11 @@
-// Every environment variable the engine reads, parsed once (zod) into one typed object.
+// Every environment variable the engine reads, declared once in ENVIRONMENT: how it is parsed
+// (zod), its default and what it is for. The Config the rest of the engine receives is built
+// from it, its type inferred, and the README's configuration table is generated from it
+// (scripts/readme-config.ts; a unit test keeps them equal). Only this file reads process.env.
 // A bad value stops start-up with one line naming the variable (ConfigError).
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { ALL_QUEUES, QUEUE_BACKENDS, type QueueBackend, type QueueName } from './queues/names.js';
-
+import { ALL_QUEUES, QUEUE_BACKENDS } from './queues/names.js';
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -36,35 +38,64 @@ const optionalText = z
 const positiveInt = (fallback: number) =>
   z.coerce.number({ message: 'must be a number' }).int('must be a whole number').positive('must be positive').default(fallback);
 
-const envSchema = z.object({
-  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/interventions'),
-  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  QUEUE_BACKEND: z.enum(QUEUE_BACKENDS, { error: `must be ${QUEUE_BACKENDS.join(' or ')}` }).default('redis'),
-  DATABASE_POOL_SIZE: positiveInt(20),
+const port = (fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(fallback);
+
+/** What a variable is for; `unset` says what happens without a value, when it has no fixed default. */
+const about = (description: string, unset?: string) => (unset === undefined ? { description } : { description, unset });
+
+export const ENVIRONMENT = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:'])
+    .default('postgres://postgres@127.0.0.1:5432/interventions')
+    .meta(about('the PostgreSQL database; created if missing')),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379').meta(about('the Redis that holds the queues (with `QUEUE_BACKEND=redis`)')),
+  QUEUE_BACKEND: z
+    .enum(QUEUE_BACKENDS, { error: `must be ${QUEUE_BACKENDS.join(' or ')}` })
+    .default('redis')
+    .meta(about("where the queues live: `redis`, or `postgres` for the `bullmq` schema of `DATABASE_URL`'s database (BullMQ's PostgreSQL backend: no Redis needed, fewer jobs per second)")),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'must be 1-40 letters, digits, dots, dashes or underscores')
-    .default('ie'),
-  PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(3000),
-  PUBLIC_BASE_URL: url(['http:', 'https:']).optional(),
-  ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  VIEWER_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  SIGNING_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  SENDGRID_API_KEY: optionalText,
-  SENDGRID_FROM_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
-  SENDGRID_FROM_NAME: z.string().default('Customer Care'),
-  SENDGRID_API_URL: url(['http:', 'https:']).default('https://api.sendgrid.com'),
-  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText,
-  SENDGRID_RATE_PER_SECOND: positiveInt(100),
-  TWILIO_ACCOUNT_SID: optionalText,
-  TWILIO_AUTH_TOKEN: optionalText,
-  TWILIO_FROM_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567').optional()),
-  TWILIO_API_URL: url(['http:', 'https:']).default('https://api.twilio.com'),
-  TWILIO_RATE_PER_SECOND: positiveInt(30),
-  SUPPORT_PHONE: z.string().default('+1 800 555 0100'),
-  HELP_URL: url(['http:', 'https:']).optional(),
-  POLICY_FILE: optionalText,
-  HOLDOUT_PERCENT: z.coerce.number({ message: 'must be a number' }).min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').optional(),
+    .default('ie')
+    .meta(about('the start of every queue key, inside the hash tag `{QUEUE_PREFIX}` that keeps the queues in one Redis Cluster slot')),
+  DATABASE_POOL_SIZE: positiveInt(20).meta(about('PostgreSQL connections per process; jobs beyond it wait for one')),
+  PORT: port(3000).meta(about("the web process's HTTP port")),
+  PUBLIC_BASE_URL: url(['http:', 'https:'])
+    .optional()
+    .meta(about('the URL providers and customers reach the engine at: webhook URLs, links in messages (Twilio signs it: it must be exact)', '`http://localhost:$PORT`')),
+  ADMIN_TOKEN: optionalText
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional())
+    .meta(about('the Bearer token (or Basic password of user `admin`) of the API, dashboard and Bull Board; at least 16 characters', 'generated by each web process at start-up and printed once')),
+  VIEWER_TOKEN: optionalText
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional())
+    .meta(about('the read-only role: reads the API, the dashboard and a read-only Bull Board (Bearer, or Basic with user `viewer`), refused (403) on every change; at least 16 characters, not the admin token', 'no read-only role')),
+  SIGNING_SECRET: optionalText
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional())
+    .meta(about('signs the unsubscribe links; at least 16 characters', 'generated once and kept in the database')),
+  SENDGRID_API_KEY: optionalText.meta(about('with `SENDGRID_FROM_EMAIL`, email goes out through SendGrid', 'email is recorded in the outbox, not sent')),
+  SENDGRID_FROM_EMAIL: optionalText
+    .pipe(z.email('must be an email address').optional())
+    .meta(about("the sender's address of emails", 'email is recorded in the outbox, not sent')),
+  SENDGRID_FROM_NAME: z.string().default('Customer Care').meta(about("the sender's name on emails and in the messages")),
+  SENDGRID_API_URL: url(['http:', 'https:']).default('https://api.sendgrid.com').meta(about("SendGrid's API")),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText.meta(about("the verification key of SendGrid's Signed Event Webhook", 'the event webhook is refused')),
+  SENDGRID_RATE_PER_SECOND: positiveInt(100).meta(about('emails sent a second through SendGrid, across all workers (the outbox has no limit)')),
+  TWILIO_ACCOUNT_SID: optionalText.meta(about('with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM_NUMBER`, SMS goes out through Twilio', 'SMS is recorded in the outbox, not sent')),
+  TWILIO_AUTH_TOKEN: optionalText.meta(about("Twilio's auth token; it also signs Twilio's webhooks", 'SMS is recorded in the outbox, not sent')),
+  TWILIO_FROM_NUMBER: optionalText
+    .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567').optional())
+    .meta(about('the number SMS are sent from, E.164 (`+15551234567`)', 'SMS is recorded in the outbox, not sent')),
+  TWILIO_API_URL: url(['http:', 'https:']).default('https://api.twilio.com').meta(about("Twilio's API")),
+  TWILIO_RATE_PER_SECOND: positiveInt(30).meta(about('SMS sent a second through Twilio, across all workers (the outbox has no limit)')),
+  SUPPORT_PHONE: z.string().default('+1 800 555 0100').meta(about('the phone number the messages give')),
+  HELP_URL: url(['http:', 'https:']).optional().meta(about('the help page the messages link to', '`$PUBLIC_BASE_URL/help`')),
+  POLICY_FILE: optionalText.meta(about('a decision policy file (YAML or JSON); `policies/default.yaml` is a copy to edit', 'the built-in default policy')),
+  HOLDOUT_PERCENT: z.coerce
+    .number({ message: 'must be a number' })
+    .min(0, 'must be between 0 and 100')
+    .max(100, 'must be between 0 and 100')
+    .optional()
+    .meta(about("the share of would-be interventions held out, 0-100; overrides the policy's", "the policy's share (5 in the default policy)")),
   METRICS_EVERY: z
     .string()
     .default('1h')
@@ -75,12 +106,13 @@ const envSchema = z.object({
         return z.NEVER;
       }
       return ms;
-    }),
-  EVALUATE_CONCURRENCY: positiveInt(8),
-  DELIVERY_MAX_ATTEMPTS: positiveInt(8),
-  DELIVERY_BACKOFF_MS: positiveInt(2_000),
-  PROVIDER_TIMEOUT_MS: positiveInt(10_000),
-  JOB_LOCK_MS: positiveInt(30_000),
+    })
+    .meta(about('how often a metrics snapshot is stored (`30s`, `15m`, `1h`, `1d`)')),
+  EVALUATE_CONCURRENCY: positiveInt(8).meta(about('evaluation jobs at once per worker process (a job carries up to 250 scores)')),
+  DELIVERY_MAX_ATTEMPTS: positiveInt(8).meta(about('tries, in all, of a send refused with 429 or 5xx or not answered')),
+  DELIVERY_BACKOFF_MS: positiveInt(2_000).meta(about('the first wait between those tries, doubling each time, with jitter')),
+  PROVIDER_TIMEOUT_MS: positiveInt(10_000).meta(about("how long a provider may take to answer; past it the send's outcome is `unknown` and it is not sent again")),
+  JOB_LOCK_MS: positiveInt(30_000).meta(about('a job whose worker died is taken up again after this long')),
   WORKER_QUEUES: z
     .string()
     .optional()
@@ -93,73 +125,23 @@ const envSchema = z.object({
         return z.NEVER;
       }
       return ALL_QUEUES.filter((queue) => names.includes(queue));
-    }),
-  WORKER_METRICS_PORT: z.coerce.number({ message: 'must be a number' }).int().min(0).max(65535, 'must be a port number (0-65535)').default(9464),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .meta(about(`the queues a \`npm run worker\` process works, comma-separated: ${ALL_QUEUES.map((queue) => `\`${queue}\``).join(', ')}`, 'all of them')),
+  WORKER_METRICS_PORT: port(9464).meta(about("a worker process's own port for `/metrics`, `/healthz` and `/readyz`; `0` turns it off")),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .meta(about('`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`; `npm run demo` defaults to `warn`')),
+  DEBUG: optionalText.meta(about('any value: a command that fails unexpectedly also prints the stack trace', 'one line, no stack trace')),
 }).superRefine((env, ctx) => {
   // The viewer's token must not also open the admin's door.
   if (env.VIEWER_TOKEN !== undefined && env.VIEWER_TOKEN === env.ADMIN_TOKEN) ctx.addIssue({ code: 'custom', path: ['VIEWER_TOKEN'], message: 'must differ from ADMIN_TOKEN' });
 });
 
-export type Env = z.input<typeof envSchema>;
+export type Env = z.input<typeof ENVIRONMENT>;
 
-export interface Config {
-  databaseUrl: string;
-  /** Postgres connections per process; jobs beyond it wait for one */
-  databasePoolSize: number;
-  redisUrl: string;
-  queueBackend: QueueBackend;
-  queuePrefix: string;
-  port: number;
-  publicBaseUrl: string;
-  adminToken: string | undefined;
-  /** reads the API, the dashboard and a read-only Bull Board; refused on every change */
-  viewerToken: string | undefined;
-  signingSecret: string | undefined;
-  sendgrid: {
-    apiKey: string | undefined;
-    fromEmail: string | undefined;
-    fromName: string;
-    apiUrl: string;
-    webhookPublicKey: string | undefined;
-    ratePerSecond: number;
-  };
-  twilio: {
-    accountSid: string | undefined;
-    authToken: string | undefined;
-    fromNumber: string | undefined;
-    apiUrl: string;
-    ratePerSecond: number;
-  };
-  sender: { name: string; email: string; phone: string; helpUrl: string };
-  policyFile: string | undefined;
-  holdoutPercent: number | undefined;
-  metricsEveryMs: number;
-  evaluateConcurrency: number;
-  /** a retryable send is tried this many times in all, the waits doubling from backoffMs */
-  delivery: { maxAttempts: number; backoffMs: number };
-  /** how long a provider may take to answer; past it the send's outcome is unknown */
-  providerTimeoutMs: number;
-  /** a job is taken up again this long after its worker stopped renewing its lock (died) */
-  jobLockMs: number;
-  /** where a worker process serves its own /metrics; 0 turns it off */
-  workerMetricsPort: number;
-  /** the queues `npm run worker` works (all by default) */
-  workerQueues: QueueName[];
-  logLevel: string;
-}
-
-/** Parses the environment; throws ConfigError("NAME: what is wrong") on the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'environment');
-    const value = env[name];
-    const shown = value === undefined || /TOKEN|KEY|SECRET/.test(name) ? '' : ` (got '${value}')`;
-    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid value'}${shown}`);
-  }
-  const e = parsed.data;
+/** The parsed environment, shaped for the code that uses it: a new variable is declared above and placed here. */
+const CONFIG = ENVIRONMENT.transform((e) => {
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     databaseUrl: e.DATABASE_URL,
@@ -199,9 +181,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evaluateConcurrency: e.EVALUATE_CONCURRENCY,
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+    jobLockMs: e.JOB_LOCK_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     workerQueues: e.WORKER_QUEUES,
-    jobLockMs: e.JOB_LOCK_MS,
     logLevel: e.LOG_LEVEL,
   };
+});
+
+export type Config = z.output<typeof CONFIG>;
+
+/** The value as an error message may show it: never a secret's, and a URL without its password. */
+function printable(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || /TOKEN|KEY|SECRET/.test(name)) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.password ? url.toString() : value;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Parses the environment; throws ConfigError("NAME: what is wrong (got 'value')") on the first
+ * bad variable. `commandDefaults` are a command's own defaults for variables left unset.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, commandDefaults: Partial<Record<keyof Env, string>> = {}): Config {
+  const parsed = CONFIG.safeParse({ ...commandDefaults, ...env });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const shown = printable(name, env[name] ?? commandDefaults[name as keyof Env]);
+    throw new ConfigError(`${name}: ${issue?.message ?? 'invalid value'}${shown === undefined ? '' : ` (got '${shown}')`}`);
+  }
+  return parsed.data;
+}
+
+/** Whether DEBUG asks for stack traces: read on its own, for a command that failed before or while reading its configuration. */
+export function debugRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ENVIRONMENT.shape.DEBUG.parse(env.DEBUG) !== undefined;
 }

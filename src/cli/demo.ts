@@ -99,7 +99,8 @@ await runCli(async () => {
   const { values } = parseArgs({ options: { exit: { type: 'boolean', default: false }, customers: { type: 'string', default: '3000' } } });
   const customers = Number(values.customers);
   if (!Number.isInteger(customers) || customers < 10 || customers > 200_000) throw new InputError('--customers must be a whole number from 10 to 200000');
-  const services = await demoServices(loadConfig());
+  // The demo speaks through its summary: its logs default to warnings and errors.
+  const services = await demoServices(loadConfig(undefined, { LOG_LEVEL: 'warn' }));
   const loaded = services.config;
   // The demo plays the providers' webhooks itself: without configured secrets it makes a
   // SendGrid signing key and a Twilio auth token for this run (sending stays in the outbox).
@@ -112,7 +113,7 @@ await runCli(async () => {
         twilio: { ...loaded.twilio, authToken: randomBytes(16).toString('hex') },
       }
     : loaded;
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 'demo');
+  const logger = createLogger(config.logLevel, 'demo');
   const started = Date.now();
 
   const applied = await migrate(config.databaseUrl);

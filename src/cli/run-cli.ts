@@ -1,5 +1,6 @@
 // The one way a command ends: known errors as one line on stderr and a non-zero exit,
 // never a stack trace for something the user can fix.
+import { debugRequested } from '../config.js';
 import { ConfigError, InputError, errorMessage } from '../errors.js';
 
 export function describeFailure(error: unknown): string {
@@ -20,7 +21,7 @@ export async function runCli(main: () => Promise<void | number>): Promise<void> 
   } catch (error) {
     const known = error instanceof InputError || error instanceof ConfigError;
     console.error(`error: ${describeFailure(error)}`);
-    if (!known && process.env.DEBUG) console.error(error);
+    if (!known && debugRequested()) console.error(error);
     process.exitCode = known ? 2 : 1;
   }
 }

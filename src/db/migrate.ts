@@ -22,8 +22,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     try {
       await client.query(`create database ${client.escapeIdentifier(name)}`);
     } catch (error) {
-      // Another process created it between our check and our create: that is fine.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      // Another process created it between our check and our create: that is fine. PostgreSQL
+      // says so with duplicate_database (42P04) or, when both creates got past its own check,
+      // with a unique_violation (23505) on pg_database's name index.
+      if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
       return false;
     }
     return true;

@@ -53,6 +53,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
 // PostgreSQL cannot store the NUL character in text, nor \u0000 in jsonb; anything from outside
 // (a reply's text, a provider's event, a batch's explanation) has it replaced rather than
 // failing the whole write.
+// eslint-disable-next-line no-control-regex -- the NUL character is what this matches
 const NUL = /\u0000/g;
 const ESCAPED_NUL = /\\u0000/g;
 

@@ -21,6 +21,7 @@ export function parseScoreRow(raw: Record<string, unknown>, defaultScoreDate: Da
   const customerId = typeof raw.customer_id === 'number' ? String(raw.customer_id) : raw.customer_id;
   if (typeof customerId !== 'string' || customerId.trim() === '') return { error: fieldError('customer_id', 'is missing') };
   if (customerId.length > 128) return { error: fieldError('customer_id', 'is longer than 128 characters') };
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(customerId)) return { error: fieldError('customer_id', 'must not contain control characters') };
 
   const scoreValue = typeof raw.risk_score === 'string' && raw.risk_score.trim() !== '' ? Number(raw.risk_score) : raw.risk_score;

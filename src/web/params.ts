@@ -7,6 +7,7 @@ export function idParam(value: string | undefined, name: string): number {
 }
 
 export function customerIdParam(value: string | undefined): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (!value || value.length > 128 || /[\u0000-\u001f]/.test(value)) {
     throw new InputError('customer_id must be 1-128 printable characters');
   }

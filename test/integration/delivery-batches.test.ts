@@ -76,16 +76,19 @@ describe('delivery batches', () => {
     expect(suppressed.rows.length).toBeGreaterThan(0);
     for (const row of suppressed.rows) expect(emailIds).not.toContain(row.delivery_id);
 
-    // Quiet hours: scheduled, each in exactly one delayed job, jobs grouped by opening time.
+    // Quiet hours: scheduled, each in exactly one delayed job, jobs grouped by opening time. A
+    // batch writes 'scheduled' before it enqueues the delayed jobs, so the test waits for the jobs.
     const scheduled = await engine.db.pool.query<{ delivery_id: number; channel: 'sms' | 'phone'; scheduled_for: Date }>(
       "select delivery_id, channel, scheduled_for from deliveries where status = 'scheduled' order by delivery_id",
     );
     expect(scheduled.rows.length).toBeGreaterThan(0);
     for (const channel of ['sms', 'phone'] as const) {
       const rows = scheduled.rows.filter((r) => r.channel === channel);
-      const delayed = await engine.runtime.queues.deliveries[channel].getJobs(['delayed']);
-      const waiting = delayed.flatMap((job) => job.data.deliveryIds).sort((a, b) => a - b);
-      expect(waiting).toEqual(rows.map((r) => r.delivery_id));
+      const delayedJobs = () => engine.runtime.queues.deliveries[channel].getJobs(['delayed']);
+      const waitingIn = (jobs: Awaited<ReturnType<typeof delayedJobs>>) => jobs.flatMap((job) => job.data.deliveryIds).sort((a, b) => a - b);
+      await waitFor(`a delayed ${channel} job for every scheduled delivery`, async () => waitingIn(await delayedJobs()).length >= rows.length);
+      const delayed = await delayedJobs();
+      expect(waitingIn(delayed)).toEqual(rows.map((r) => r.delivery_id));
       for (const job of delayed) {
         const openings = new Set(rows.filter((r) => job.data.deliveryIds.includes(r.delivery_id)).map((r) => r.scheduled_for.getTime()));
         expect(openings.size).toBe(1);

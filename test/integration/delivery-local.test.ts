@@ -156,16 +156,16 @@ describe('delivery with no provider credentials', () => {
     await waitFor('TOKYO sms scheduled', async () => (await deliveriesOf('TOKYO')).sms?.status === 'scheduled');
     const sms = (await deliveriesOf('TOKYO')).sms!;
     expect(sms.scheduled_for?.toISOString()).toBe('2026-11-25T23:00:00.000Z'); // 08:00 in Tokyo
-    // The job that will send it waits, delayed, until then. It is enqueued after the row is
-    // written, so wait for the job itself.
+    // The job that will send it waits, delayed, until then. It moves to the delayed set after
+    // the row is written, so the test waits for the job itself.
     const delayedJob = async () => (await engine.runtime.queues.deliveries.sms.getJobs(['delayed'])).find((j) => j.data.deliveryIds.includes(sms.delivery_id));
-    await waitFor('the delayed SMS job', async () => (await delayedJob()) !== undefined);
-    const job = await delayedJob();
+    await waitFor('the delayed job of the TOKYO sms', async () => (await delayedJob()) !== undefined);
+    const job = (await delayedJob())!;
     // 8.5 hours from the (fixed) now; BullMQ may shave a millisecond when it stores the delay.
-    expect(Math.abs((job?.delay ?? 0) - 8.5 * 3_600_000)).toBeLessThan(1_000);
+    expect(Math.abs(job.delay - 8.5 * 3_600_000)).toBeLessThan(1_000);
 
     clock.set(new Date('2026-11-25T23:00:00Z'));
-    await job!.promote();
+    await job.promote();
     await waitFor('TOKYO sms sent at 08:00', async () => (await deliveriesOf('TOKYO')).sms?.status === 'outbox');
     clock.set(new Date('2026-11-25T14:00:00Z'));
   });

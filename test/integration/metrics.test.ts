@@ -1,65 +1,21 @@
 // Effectiveness metrics over a portfolio whose outcomes we chose: every figure checked against
 // a hand computation, including the confidence bounds; snapshots once per period, whatever the
-// number of workers; the dashboard drawn in a real browser; Bull Board and /metrics.
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+// number of workers; Bull Board and /metrics. The dashboard in a browser: test/e2e/dashboard.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/clock.js';
-import { computeMetrics, storeSnapshot } from '../../src/db/metrics.js';
+import type { computeMetrics } from '../../src/db/metrics.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorkers } from '../../src/runtime/workers.js';
 import { count, startTestEngine, TEST_ADMIN_TOKEN, waitFor, type TestEngine } from '../support/engine.js';
+import { loadKnownOutcomes } from '../support/known-outcomes.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
-const DAY = 86_400_000;
 const clock = fixedClock(NOW);
 let engine: TestEngine;
-let serial = 0;
-
-/** One intervention, `daysAgo` before NOW, with a missed payment `missedAfterDays` after it (if any). */
-async function intervention(type: string, daysAgo: number, options: { holdout?: boolean; missedAfterDays?: number; deliveries?: [string, string][]; response?: string } = {}) {
-  serial += 1;
-  const customerId = `M${serial}`;
-  const at = new Date(NOW.getTime() - daysAgo * DAY);
-  const { rows } = await engine.db.pool.query<{ intervention_id: number }>(
-    `with d as (
-       insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
-       values ($1, $2, 0.9, $3, null, 'increasing', $4, 'test', $2) returning decision_id)
-     insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers,
-                                contact_by, holdout, delivery_status, customer_response, policy_version)
-     select decision_id, $1, $2, $4, 'high', 0.9, 'increasing', '{email}', '{}', $2, $5, 'sent', $6, 'test' from d
-     returning intervention_id`,
-    [customerId, at, options.holdout ? 'holdout' : 'intervention', type, options.holdout ?? false, options.response ?? null],
-  );
-  if (options.missedAfterDays !== undefined) {
-    const due = new Date(at.getTime() + options.missedAfterDays * DAY).toISOString().slice(0, 10);
-    await engine.db.pool.query("insert into payments (customer_id, due_date, amount, status) values ($1, $2, 100, 'missed')", [customerId, due]);
-  }
-  for (const [channel, status] of options.deliveries ?? []) {
-    await engine.db.pool.query('insert into deliveries (intervention_id, customer_id, channel, status) values ($1, $2, $3, $4)', [rows[0]!.intervention_id, customerId, channel, status]);
-  }
-}
 
 beforeAll(async () => {
   engine = await startTestEngine({ clock, web: true, workers: false, env: { METRICS_EVERY: '2s' } });
-  // payment_assistance, treated: 10 matured (40 days ago), 3 of them defaulted within 30 days;
-  // one more missed a payment 35 days after (outside the window) and one missed before it.
-  for (let i = 0; i < 10; i += 1) {
-    await intervention('payment_assistance', 40, {
-      missedAfterDays: i < 3 ? 10 : i === 3 ? 35 : i === 4 ? -2 : undefined,
-      deliveries: i < 2 ? [['email', i === 0 ? 'clicked' : 'delivered'], ['phone', 'sent']] : [],
-      response: i === 0 ? 'accepted_offer' : undefined,
-    });
-  }
-  // ... and 4 still maturing (10 days ago), one of which has already missed a payment.
-  for (let i = 0; i < 4; i += 1) await intervention('payment_assistance', 10, { missedAfterDays: i === 0 ? 5 : undefined, deliveries: [['email', 'bounced']] });
-  // payment_assistance, holdout: 5 matured, 3 defaulted.
-  for (let i = 0; i < 5; i += 1) await intervention('payment_assistance', 40, { holdout: true, missedAfterDays: i < 3 ? 20 : undefined });
-  // flexible_payment, treated: 6 matured, none defaulted; no holdout.
-  for (let i = 0; i < 6; i += 1) await intervention('flexible_payment', 60, { deliveries: [['sms', 'suppressed']] });
-  // Outside the 90-day window: never counted.
-  for (let i = 0; i < 2; i += 1) await intervention('payment_reminder', 100, { missedAfterDays: 5 });
+  await loadKnownOutcomes(engine, NOW);
 });
 
 afterAll(async () => {
@@ -146,37 +102,7 @@ describe('metrics snapshots', () => {
   });
 });
 
-describe('browser pages and monitoring', () => {
-  it('draws every chart of the dashboard in headless Chromium', async () => {
-    // A history to draw: a snapshot a day for a week.
-    for (let d = 7; d >= 1; d -= 1) {
-      const at = new Date(NOW.getTime() - d * DAY);
-      await storeSnapshot(engine.db.pool, at, await computeMetrics(engine.db.pool, 90, new Date(at.getTime() + d * 3_600_000)));
-    }
-    expect(existsSync('/usr/bin/chromium'), 'Chromium is needed: apt-get install -y chromium (.ci/run does it)').toBe(true);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    try {
-      const context = await browser.newContext({ httpCredentials: { username: 'admin', password: TEST_ADMIN_TOKEN }, viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${engine.web!.url}/dashboard`);
-      await page.waitForSelector('#queues-chart[data-rendered="true"]', { timeout: 15_000 });
-      for (const id of ['uplift-chart', 'types-chart', 'funnel-chart', 'queues-chart']) {
-        expect(await page.getAttribute(`#${id}`, 'data-rendered')).toBe('true');
-      }
-      expect(await page.textContent('#total')).toBe('20');
-      expect(await page.textContent('#uplift')).toBe('+41.3 pts');
-      expect(await page.textContent('#uplift-ci')).toBe('95% CI -5.8 pts to +88.3 pts');
-      expect(errors).toEqual([]);
-      const dir = path.resolve('test/artifacts');
-      mkdirSync(dir, { recursive: true });
-      await page.screenshot({ path: path.join(dir, 'dashboard.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
-  });
-
+describe('pages and monitoring', () => {
   it('asks for credentials on the dashboard and Bull Board, and takes Basic or Bearer', async () => {
     for (const page of ['/dashboard', '/admin/queues']) {
       const anonymous = await engine.api(page, { token: null });

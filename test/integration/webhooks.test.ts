@@ -20,7 +20,6 @@ let sendgrid: Awaited<ReturnType<typeof startFakeSendGrid>>;
 let twilioFake: Awaited<ReturnType<typeof startFakeTwilio>>;
 
 const DAY = 86_400_000;
-const PHONE = '+34612345678';
 
 /** A flexible_payment intervention (email, SMS, app) for the customer, decided at the clock's day. */
 async function scoreCustomer(id: string) {

@@ -22,10 +22,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Waits until a web process answers /healthz. */
-export async function webReady(url: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until a process answers /healthz on `url`; fails at once if `child` exits first. The
+ * timeout only stops a hang: a process starts in seconds, but several of them starting at once
+ * on a busy two-core machine (tsx compiles the sources first) have been seen to take over 30 s.
+ */
+export async function webReady(url: string, child?: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`the process for ${url} exited (${child.exitCode ?? child.signalCode}) before it answered`);
+    }
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {

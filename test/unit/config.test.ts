@@ -1,6 +1,6 @@
 // Configuration: SPEC §7 defaults, and one line naming the variable for a bad value.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseDuration } from '../../src/config.js';
+import { debugRequested, loadConfig, parseDuration } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('loadConfig', () => {
@@ -43,6 +43,8 @@ describe('loadConfig', () => {
     [{ TWILIO_FROM_NUMBER: '555-1234' }, "TWILIO_FROM_NUMBER: must be an E.164 number such as +15551234567 (got '555-1234')"],
     [{ QUEUE_PREFIX: 'a b' }, "QUEUE_PREFIX: must be 1-40 letters, digits, dots, dashes or underscores (got 'a b')"],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN: must be at least 16 characters'],
+    [{ VIEWER_TOKEN: 'short' }, 'VIEWER_TOKEN: must be at least 16 characters'],
+    [{ ADMIN_TOKEN: 'the-same-token-0123456789', VIEWER_TOKEN: 'the-same-token-0123456789' }, 'VIEWER_TOKEN: must differ from ADMIN_TOKEN'],
     [{ QUEUE_BACKEND: 'kafka' }, "QUEUE_BACKEND: must be redis or postgres (got 'kafka')"],
     [{ WORKER_QUEUES: 'evaluate-customer,deliver-fax' }, 'WORKER_QUEUES: unknown queue deliver-fax; the queues are evaluate-customer, deliver-email'],
   ])('stops on %o with one line naming the variable', (env, message) => {
@@ -50,8 +52,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it('never echoes a secret in its message', () => {
+  it('never echoes a secret in its message, nor the password in a URL', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).not.toThrow(/short/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:hunter22@db.example.com/x' })).toThrow(
+      "DATABASE_URL: must be a postgres or postgresql URL (got 'mysql://app:***@db.example.com/x')",
+    );
+  });
+
+  it("takes a command's own defaults for what the environment leaves unset", () => {
+    expect(loadConfig({}, { LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: 'debug' }, { LOG_LEVEL: 'warn' }).logLevel).toBe('debug');
+    expect(() => loadConfig({}, { LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: .* \(got 'loud'\)$/);
+  });
+});
+
+describe('debugRequested', () => {
+  it.each([
+    [{}, false],
+    [{ DEBUG: '' }, false],
+    [{ DEBUG: '1' }, true],
+  ])('%o → %s', (env, requested) => {
+    expect(debugRequested(env)).toBe(requested);
   });
 });
 

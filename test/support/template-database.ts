@@ -4,7 +4,7 @@ import pg from 'pg';
 import { migrate } from '../../src/db/migrate.js';
 import { SERVER_URL, TEMPLATE_DB } from './env.js';
 
-export default async function setup(): Promise<void> {
+async function createTemplate(): Promise<void> {
   const admin = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
   await admin.connect();
   try {
@@ -14,4 +14,14 @@ export default async function setup(): Promise<void> {
     await admin.end();
   }
   await migrate(`${SERVER_URL}/${TEMPLATE_DB}`);
+}
+
+// The integration and e2e projects both name this setup, and vitest runs each project's global
+// setups in its main process: the first one makes the template, the second finds it made.
+const TEMPLATE_MADE = Symbol.for('intervention-engine.test-template-database');
+
+export default async function setup(): Promise<void> {
+  const state = globalThis as { [TEMPLATE_MADE]?: Promise<void> };
+  state[TEMPLATE_MADE] ??= createTemplate();
+  await state[TEMPLATE_MADE];
 }

@@ -32,11 +32,13 @@ describe('several processes on one Redis and Postgres', () => {
     const webs = ports.map((port) => startProcess('src/cli/web.ts', { ...env, PORT: String(port) }));
     const workerPort = await freePort();
     const workers = [startProcess('src/cli/worker.ts', { ...env, WORKER_METRICS_PORT: String(workerPort) }), startProcess('src/cli/worker.ts', env)];
+    const children = [...webs, ...workers];
+    let codes: (number | null)[] = [];
     try {
       const urls = ports.map((port) => `http://127.0.0.1:${port}`);
-      await Promise.all(urls.map((url) => webReady(url)));
+      await Promise.all(urls.map((url, i) => webReady(url, webs[i])));
       // A worker answers its container's health check on its metrics port.
-      await webReady(`http://127.0.0.1:${workerPort}`);
+      await webReady(`http://127.0.0.1:${workerPort}`, workers[0]);
       const ready = await fetch(`http://127.0.0.1:${workerPort}/readyz`);
       expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', postgres: 'ok', redis: 'ok' }]);
       const batch = portfolio.batch.slice(0, SCORES);
@@ -52,31 +54,33 @@ describe('several processes on one Redis and Postgres', () => {
       expect(await count(engine, 'select 1 from outbox_messages')).toBe(await count(engine, "select 1 from deliveries where status = 'outbox'"));
       expect(await count(engine, 'select 1 from notifications')).toBe(await count(engine, "select 1 from deliveries where channel = 'app_notification' and status = 'sent'"));
       await waitFor('two snapshot periods', async () => (await count(engine, 'select 1 from metrics_snapshots')) >= 2, 20_000, 250);
-      const slots = await engine.db.pool.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct slot)::int as d from metrics_snapshots');
-      expect(slots.rows[0]!.n).toBe(slots.rows[0]!.d);
-      expect(await engine.runtime.queues.metrics.getJobCountByTypes('completed')).toBe(slots.rows[0]!.n);
     } finally {
-      for (const child of [...webs, ...workers]) child.kill('SIGTERM');
-      const codes = await Promise.all([...webs, ...workers].map(exited));
-      expect(codes).toEqual([0, 0, 0, 0]);
+      // Checked after the block, so that a failure inside it is the one reported.
+      for (const child of children) child.kill('SIGTERM');
+      codes = await Promise.all(children.map(exited));
     }
+    expect(codes).toEqual([0, 0, 0, 0]);
+    // Counted once the workers have stopped, so that no job completes between the two counts:
+    // every metrics job that ran stored the snapshot of a period of its own.
+    const slots = await engine.db.pool.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct slot)::int as d from metrics_snapshots');
+    expect(slots.rows[0]!.n).toBe(slots.rows[0]!.d);
+    expect(await engine.runtime.queues.metrics.getJobCountByTypes('completed')).toBe(slots.rows[0]!.n);
   }, 240_000);
 
   it('stops accepting on SIGTERM and finishes the request in flight', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const web = startProcess('src/cli/web.ts', { ...env, PORT: String(port) });
-    await webReady(url);
+    await webReady(url, web);
     // A large batch keeps the request busy while the signal arrives.
     const inFlight = post(url, rowsOf(portfolio.batch.slice(SCORES, SCORES + 8_000)));
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const signalled = Date.now();
     web.kill('SIGTERM');
     const answer = await inFlight;
     expect(answer.status).toBe(202);
     expect(((await answer.json()) as { accepted: number }).accepted).toBe(8_000);
+    // 0 only when it closed by itself: past its 30 s grace period a process exits 1.
     expect(await exited(web)).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(30_000);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-  }, 60_000);
+  }, 150_000);
 });

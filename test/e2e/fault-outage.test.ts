@@ -58,7 +58,7 @@ describe('Redis and Postgres outages', () => {
 
     // Redis goes away while the scores are being decided, for 3 s.
     await waitFor('the first decisions', async () => (await count(engine, 'select 1 from decisions')) > 0, 60_000, 20);
-    await webReady(`http://127.0.0.1:${metricsPort}`);
+    await webReady(`http://127.0.0.1:${metricsPort}`, worker);
     await redisProxy.cut();
     const cutAt = Date.now();
     // Its health check says so while Redis is away, and recovers with it.

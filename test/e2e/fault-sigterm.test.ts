@@ -35,10 +35,9 @@ describe('SIGTERM', () => {
     });
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, stdio: 'ignore' });
     await waitFor('emails in flight', async () => (await count(engine, "select 1 from deliveries where channel = 'email' and status = 'sending'")) > 0, 60_000, 20);
-    const signalled = Date.now();
     worker.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => worker.once('exit', (exitCode) => resolve(exitCode)));
-    expect(Date.now() - signalled).toBeLessThan(30_000);
+    // 0 only when it closed by itself: past its 30 s grace period a process exits 1.
     expect(code).toBe(0);
     // Nothing left half-done: every claimed send got its answer recorded.
     expect(await count(engine, "select 1 from deliveries where status = 'sending'")).toBe(0);
