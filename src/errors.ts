@@ -45,3 +45,6 @@ export class ProviderError extends Error {
     return this.details.retryable;
   }
 }
+
+/** A zod error map under which a missing field reads "is required", not "expected number, received undefined". */
+export const missingFieldIsRequired = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : undefined) };

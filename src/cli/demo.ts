@@ -136,8 +136,15 @@ await runCli(async () => {
   await upsertCustomers(runtime.pool, historyCustomers);
   await insertPastInterventions(
     runtime.pool,
-    generatePastInterventions({ customers: historyCustomers, asOf, days: 90, treatedRate: 0.08, holdoutRate: 0.14, holdoutShare: 0.15 }),
-    runtime.policy.version,
+    generatePastInterventions({
+      customers: historyCustomers,
+      asOf,
+      days: 90,
+      strategies: await runtime.strategies.current(runtime.pool),
+      treatedRate: 0.08,
+      holdoutRate: 0.14,
+      holdoutShare: 0.15,
+    }),
   );
   for (let day = 30; day >= 1; day -= 1) {
     const at = new Date(asOf.getTime() - day * 86_400_000);

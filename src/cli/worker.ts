@@ -18,7 +18,7 @@ try {
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort, runtime) : null;
-  logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
+  logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
   logger.info(describeTransports(runtime));
   onShutdown(logger, async () => {
     metricsServer?.close();

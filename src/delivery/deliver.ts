@@ -21,7 +21,6 @@ import {
 } from '../db/deliveries.js';
 import { withTransaction, type Pool, type PoolClient } from '../db/pool.js';
 import { contactBlock } from '../domain/contact-rules.js';
-import type { Policy } from '../domain/policy.js';
 import type { Channel } from '../domain/types.js';
 import { nextContactTime } from '../domain/quiet-hours.js';
 import { UnusableMessageError } from '../channels/stored-messages.js';
@@ -77,7 +76,6 @@ export function staleSendingMs(providerTimeoutMs: number): number {
 export interface DeliverDeps {
   pool: Pool;
   clock: Clock;
-  policy: Policy;
   metrics?: DeliveryMetrics;
   /** how long a claimed send may stay unanswered before it is unknown (default STALE_SENDING_MS) */
   staleSendingMs?: number;
@@ -105,7 +103,7 @@ export async function deliver(deps: DeliverDeps, deliveryId: number, transport: 
     return { kind: 'settled', status: block.status };
   }
 
-  const opensAt = quietHoursOpening(deps.policy, work, now);
+  const opensAt = quietHoursOpening(work, now);
   if (opensAt) {
     await scheduleDeliveries(deps.pool, [{ deliveryId, until: opensAt }], now);
     await refreshInterventionDeliveryStatus(deps.pool, work.interventionId, now);
@@ -153,9 +151,9 @@ async function settleStaleClaims(deps: DeliverDeps, deliveryIds: readonly number
 }
 
 /** When quiet hours keep this channel from contacting the customer now: when they end; else null. */
-function quietHoursOpening(policy: Policy, work: DeliveryWork, now: Date): Date | null {
-  if (!policy.quietHours.channels.includes(work.channel)) return null;
-  const opensAt = nextContactTime(now, work.customer.timezone, policy.quietHours);
+function quietHoursOpening(work: DeliveryWork, now: Date): Date | null {
+  if (!work.quietHours.channels.includes(work.channel)) return null;
+  const opensAt = nextContactTime(now, work.customer.timezone, work.quietHours);
   return opensAt.getTime() > now.getTime() ? opensAt : null;
 }
 
@@ -256,7 +254,7 @@ export async function deliverBatch(deps: DeliverDeps, deliveryIds: readonly numb
     if (work.status === 'sending') inFlight.push(work);
     if (work.status !== 'pending' && work.status !== 'scheduled') continue;
     const block = contactBlock(work.channel, work.customer, work.suppressedBecause);
-    const opensAt = block ? null : quietHoursOpening(deps.policy, work, now);
+    const opensAt = block ? null : quietHoursOpening(work, now);
     const ids = { deliveryId: work.deliveryId, interventionId: work.interventionId };
     if (block) blocked.push({ ...ids, ...block });
     else if (opensAt) quiet.push({ ...ids, until: opensAt });

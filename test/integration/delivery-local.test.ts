@@ -159,7 +159,7 @@ describe('delivery with no provider credentials', () => {
 
   it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {
     const d = (await deliveriesOf('FLEX')).app_notification!;
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    const deps = { pool: engine.runtime.pool, clock };
     // The delivery already went out: a late duplicate job does nothing.
     expect(await deliver(deps, d.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'already sent' });
     // Reset it to pending and let two attempts race: exactly one writes.
@@ -174,7 +174,7 @@ describe('delivery with no provider credentials', () => {
     // As when a database is restored while the queues keep their jobs: the same id may now name another row.
     const sms = (await deliveriesOf('FLEX')).sms!;
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [sms.delivery_id]);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    const deps = { pool: engine.runtime.pool, clock };
     expect(await deliver(deps, sms.delivery_id, inboxTransport, { last: false })).toEqual({ kind: 'skipped', reason: 'no such delivery' });
     expect((await deliveriesOf('FLEX')).sms?.status).toBe('pending');
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [sms.delivery_id])).toBe(0);

@@ -169,7 +169,7 @@ describe('sending through the providers', () => {
     // Back to pending, then three attempts at once through the real SendGrid transport: one send.
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [email.delivery_id]);
     const transport = emailTransport(engine.config);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    const deps = { pool: engine.runtime.pool, clock };
     const results = await Promise.all([1, 2, 3].map(() => deliver(deps, email.delivery_id, transport, { last: false }).catch((e: unknown) => ({ kind: 'error', e }))));
     expect(results.filter((r) => r.kind === 'settled')).toHaveLength(1);
     expect(sends()).toBe(2); // the original and exactly one more: never three
@@ -180,7 +180,7 @@ describe('sending through the providers', () => {
     const before = sendgrid.accepted.length;
     // A process claimed it two minutes ago and never recorded the outcome.
     await engine.db.pool.query("update deliveries set status = 'sending', claimed_at = $2 where delivery_id = $1", [email.delivery_id, new Date(clock.now().getTime() - 120_000)]);
-    const deps = { pool: engine.runtime.pool, clock, policy: engine.runtime.policy };
+    const deps = { pool: engine.runtime.pool, clock };
     expect(await deliver(deps, email.delivery_id, emailTransport(engine.config), { last: false })).toEqual({ kind: 'settled', status: 'unknown' });
     expect(sendgrid.accepted.length).toBe(before);
     // One claimed a moment ago may still be sending: the attempt is retried later, not doubled.
