@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
+import { strategyRoutes } from './routes/strategies.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
@@ -42,6 +43,7 @@ export function createApp(deps: WebDeps): Express {
   admin.use(customerRoutes(deps));
   admin.use(agentTaskRoutes(deps));
   admin.use(metricsRoutes(deps));
+  admin.use(strategyRoutes(deps));
   app.use(admin);
 
   app.use(notFound);

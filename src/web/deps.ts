@@ -7,6 +7,7 @@ import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { QueueStore } from '../queues/connection.js';
 import type { Queues } from '../queues/queues.js';
+import type { LiveStrategies } from '../strategies/live-strategies.js';
 
 export interface WebDeps {
   config: Config;
@@ -15,6 +16,8 @@ export interface WebDeps {
   queueStore: QueueStore;
   queues: Queues;
   evaluateEvents: QueueEvents;
+  /** the assignment salt lives here; the strategies themselves are read from the database */
+  strategies: LiveStrategies;
   /** the unsubscribe-link signing key lives here */
   messages: MessageSettings;
   clock: Clock;
