@@ -1,7 +1,13 @@
 // The strategies API over real HTTP: read, put, promote and retire, each change audited in its
 // own transaction; a bad body is a 400 naming the field and changes nothing; the policy file
 // seeds an empty table once, whoever starts first.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -10,6 +16,21 @@ import { loadPolicyFile } from '../../src/policy-file.js';
 import { count, startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;
+
+/** Starts (and closes) another process's runtime on the same database; returns its warnings. */
+async function startAndLog(over: Partial<Config>): Promise<{ warnings: string[] }> {
+  const warnings: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = JSON.parse(chunk.toString()) as { level: number; msg: string };
+      if (line.level === 40) warnings.push(line.msg);
+      done();
+    },
+  });
+  const runtime = await createRuntime({ ...engine.config, ...over }, createLogger('warn', 'test', stream));
+  await runtime.close();
+  return { warnings };
+}
 
 const challenger = (over: Partial<Policy> = {}): Policy => ({
   ...structuredClone(DEFAULT_POLICY),
@@ -45,10 +66,15 @@ describe('seeding from the policy file', () => {
     expect(await audit()).toMatchObject([{ actor: 'system', action: 'strategy.seed', subject: 'default', details: { source: 'the built-in default policy', weight: 100 } }]);
   });
 
-  it('seeds only an empty table: a later start leaves the stored strategies alone', async () => {
-    const again = await createRuntime(engine.config, createLogger('silent', 'test'));
-    await again.close();
+  it('seeds only an empty table: a later start leaves the stored strategies alone, and says so when the file differs', async () => {
+    const same = await startAndLog({});
+    expect(same.warnings).toEqual([]);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ie-seed-')), 'policy.yaml');
+    writeFileSync(file, stringify({ ...DEFAULT_POLICY, version: 'edited-later' }));
+    const edited = await startAndLog({ policyFile: file });
+    expect(edited.warnings).toEqual(['the strategies stored in the database are in force; POLICY_FILE differs from them and is only read to seed an empty strategies table']);
     expect(await count(engine, "select 1 from audit_log where action = 'strategy.seed'")).toBe(1);
+    expect((await listing()).strategies).toMatchObject([{ name: 'default', policy_version: DEFAULT_POLICY.version }]);
   });
 
   it('seeds once when two processes find the table empty at the same moment', async () => {

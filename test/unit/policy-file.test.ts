@@ -1,6 +1,7 @@
 // The policy file operators edit: the shipped copy is the built-in default, JSON and YAML both
 // work, and a bad file stops start-up with one line naming the file and the field.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +124,20 @@ describe('a bad policy file stops start-up with one line naming the file and the
     const line = refusal(file);
     expect(line).toContain(`POLICY_FILE ${file}: ${message}`);
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('the shipped policies/champion-challenger.yaml', () => {
+  it('holds the default policy as the champion and a challenger that differs in its flexible-payment tier alone', () => {
+    const { salt, strategies } = loadPolicyFile('policies/champion-challenger.yaml');
+    expect(salt).toBe('strategy-assignment-v1');
+    expect(strategies.map((s) => [s.name, s.weight, s.champion])).toEqual([['default', 80, true], ['sms_first', 20, false]]);
+    expect(strategies[0]!.policy).toEqual(DEFAULT_POLICY);
+    const challenger = strategies[1]!.policy;
+    expect({ ...challenger, version: DEFAULT_POLICY.version, tiers: DEFAULT_POLICY.tiers }).toEqual(DEFAULT_POLICY);
+    expect(challenger.tiers.filter((t, i) => !isDeepStrictEqual(t, DEFAULT_POLICY.tiers[i]))).toEqual([
+      { ...DEFAULT_POLICY.tiers[1], minScore: 0.55, channels: ['sms', 'email', 'app_notification'] },
+    ]);
   });
 });
 

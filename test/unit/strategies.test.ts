@@ -34,7 +34,6 @@ describe('assignArm', () => {
     ['80 / 20', [{ name: 'default', weight: 80 }, { name: 'sms_first', weight: 20 }]],
     ['70 / 20 / 10', [{ name: 'a', weight: 70 }, { name: 'b', weight: 20 }, { name: 'c', weight: 10 }]],
     ['weights 1, 1, 2 (normalised: 25 / 25 / 50)', [{ name: 'x', weight: 1 }, { name: 'y', weight: 1 }, { name: 'z', weight: 2 }]],
-    ['50 / 50', [{ name: 'champion', weight: 50 }, { name: 'challenger', weight: 50 }]],
   ])('splits 100,000 customers %s within one point of the weights', (_what, arms) => {
     const shares = split(population, arms);
     const expected = trafficShares(arms);
@@ -76,6 +75,12 @@ describe('assignArm', () => {
     const before = assignments(customers, [{ name: 'default', weight: 80 }, { name: 'a', weight: 20 }]);
     const after = assignments(customers, [{ name: 'default', weight: 80 }, { name: 'a', weight: 40 }]);
     expect(customers.filter((id) => before.get(id) !== after.get(id)).every((id) => after.get(id) === 'a')).toBe(true);
+  });
+
+  it('promoting a challenger moves nobody: the champion flag plays no part in the assignment', () => {
+    const before = makeStrategySet([champion, challenger], SALT);
+    const after = makeStrategySet([{ ...champion, champion: false }, { ...challenger, champion: true }], SALT);
+    expect(customers.every((id) => strategyFor(before, id).name === strategyFor(after, id).name)).toBe(true);
   });
 
   it('a new salt reshuffles the customers: the challengers share about their weight of each other', () => {
