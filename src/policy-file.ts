@@ -82,7 +82,7 @@ function readDocument(path: string): unknown {
 }
 
 /** The first problem with its field path, and how many more there are. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const [first, ...rest] = issues;
   if (!first) return 'invalid policy';
   const where = first.path.length > 0 ? `${first.path.join('.')}: ` : '';

@@ -15,6 +15,8 @@ try {
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
   const runtime = await createRuntime(config, logger);
+  // Loads (and logs) the strategies in force; evaluations reload them whenever they change.
+  await runtime.strategies.current(runtime.pool);
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort, runtime) : null;
