@@ -138,7 +138,7 @@ await runCli(async () => {
       // The reference design's path, sequential, on the same machine and data.
       await insertScoreHistory(runtime.pool, baselineSet);
       await prepareBaseline(runtime.pool);
-      const baseline = await runBaseline(runtime.pool, runtime.policy, baselineSet);
+      const baseline = await runBaseline(runtime.pool, (await runtime.strategies.current(runtime.pool)).champion.policy, baselineSet);
       report('baseline_decisions_per_s', baseline, 'decisions/s');
       report('decisions_ratio_ours_to_baseline', ours / baseline, 'x');
       await runtime.pool.query(`drop table ${BASELINE_TABLE}`);

@@ -1,5 +1,6 @@
 // A metrics snapshot over a large intervention table: interventions spread over 90 days, a
-// twentieth of them holdout, a tenth of their customers with a missed payment.
+// twentieth of them holdout, a tenth of their customers with a missed payment, a third of them
+// decided by a challenger (so that the per-strategy, per-customer figures are measured too).
 import { computeMetrics } from '../src/db/metrics.js';
 import type { Runtime } from '../src/runtime/runtime.js';
 import { count, type Report } from './support.js';
@@ -7,13 +8,14 @@ import { count, type Report } from './support.js';
 export async function benchSnapshot(runtime: Runtime, report: Report, interventionCount: number): Promise<void> {
   await runtime.pool.query(
     `with d as (
-       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
+       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at, strategy)
        select 'S' || n, $2::timestamptz - (n % 90) * interval '1 day', 0.7, case when n % 20 = 0 then 'holdout' else 'intervention' end, 'increasing',
-              (array['payment_assistance','flexible_payment','payment_reminder','financial_wellness'])[1 + n % 4], 'bench', $2::timestamptz - (n % 90) * interval '1 day'
+              (array['payment_assistance','flexible_payment','payment_reminder','financial_wellness'])[1 + n % 4], 'bench', $2::timestamptz - (n % 90) * interval '1 day',
+              case when n % 3 = 0 then 'bench_challenger' else 'default' end
          from generate_series(1, $1::int) as n
-       returning decision_id, customer_id, outcome, intervention_type, decided_at)
-     insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
-     select decision_id, customer_id, decided_at, intervention_type, 'high', 0.7, 'increasing', '{email}', '{}', decided_at, outcome = 'holdout', 'bench' from d`,
+       returning decision_id, customer_id, outcome, intervention_type, decided_at, strategy)
+     insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version, strategy)
+     select decision_id, customer_id, decided_at, intervention_type, 'high', 0.7, 'increasing', '{email}', '{}', decided_at, outcome = 'holdout', 'bench', strategy from d`,
     [interventionCount, new Date()],
   );
   await runtime.pool.query(

@@ -68,3 +68,6 @@ export class SmsTooLongError extends Error {
     this.name = 'SmsTooLongError';
   }
 }
+
+/** A zod error map under which a missing field reads "is required", not "expected number, received undefined". */
+export const missingFieldIsRequired = { error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : undefined) };

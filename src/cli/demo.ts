@@ -23,6 +23,7 @@ import { startWeb } from '../web/server.js';
 import { generatePastInterventions, generatePortfolio } from '../synthetic/portfolio.js';
 import { eventWebhookKeys } from '../synthetic/provider-signing.js';
 import { playProviderActivity, type DemoActivity } from './demo-activity.js';
+import { DEMO_CHALLENGER, putDemoChallenger, strategyRows } from './demo-strategies.js';
 import { describeTransports } from '../delivery/channel-transports.js';
 import { startWorkers } from '../runtime/workers.js';
 import { HOW_TO_START, postgresProblem, redisProblem } from './check-services.js';
@@ -42,7 +43,7 @@ async function waitUntil(what: string, timeoutMs: number, done: () => Promise<bo
 
 function table(title: string, rows: (string | number)[][]): string {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, String(cell).length)), []);
-  const lines = rows.map((row) => '  ' + row.map((cell, i) => (typeof cell === 'number' ? String(cell).padStart(widths[i]!) : String(cell).padEnd(widths[i]!))).join('  '));
+  const lines = rows.map((row) => ('  ' + row.map((cell, i) => (typeof cell === 'number' ? String(cell).padStart(widths[i]!) : String(cell).padEnd(widths[i]!))).join('  ')).trimEnd());
   return `${title}\n${lines.join('\n') || '  (none)'}`;
 }
 
@@ -57,6 +58,12 @@ function printOutcomes(outcomes: OutcomeSummary, metrics: InterventionMetrics, s
   console.log(`  interventions ${metrics.total_interventions} (${metrics.matured_interventions} matured, ${metrics.maturing_interventions} maturing), no default ${pct(metrics.success_rate)}`);
   console.log(`  default rate treated ${pct(h.treated_default_rate)} (n=${h.treated_n}) vs holdout ${pct(h.holdout_default_rate)} (n=${h.holdout_n})`);
   console.log(`  uplift ${pts(h.absolute_uplift)}, 95% CI ${pts(h.ci_low)} to ${pts(h.ci_high)}; metrics snapshot ${snapshotStored ? 'stored' : 'not stored'}`);
+}
+
+function printStrategies(metrics: InterventionMetrics, summary: BatchSummary): void {
+  const title = `\nStrategies, champion and challenger (outcomes of the last ${metrics.period_days} days; intervals clustered by customer):`;
+  console.log(table(title, strategyRows(metrics, summary.strategies)));
+  console.log('  uplift: the strategy\'s own holdout default rate minus its treated one; vs champion: the champion\'s default rate minus the strategy\'s');
 }
 
 function printSummary(summary: BatchSummary, scores: number, seconds: number): void {
@@ -122,6 +129,10 @@ await runCli(async () => {
   console.log(describeTransports(runtime.config));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });
+  const challenger = await putDemoChallenger(web.url, web.adminToken);
+  console.log(
+    `strategies: champion ${challenger.champion.name} and challenger ${DEMO_CHALLENGER} (flexible_payment from 0.55, SMS first), weight ${challenger.champion.weight} each: PUT /strategies/${DEMO_CHALLENGER} answered ${challenger.status}`,
+  );
 
   const asOf = defaultScoreDate(systemClock);
   const portfolio = generatePortfolio({ customers, seed: 2026, asOf, idPrefix: DEMO_PREFIX });
@@ -138,8 +149,17 @@ await runCli(async () => {
   await upsertCustomers(runtime.pool, historyCustomers);
   await insertPastInterventions(
     runtime.pool,
-    generatePastInterventions({ customers: historyCustomers, asOf, days: 90, treatedRate: 0.08, holdoutRate: 0.14, holdoutShare: 0.15 }),
-    runtime.policy.version,
+    generatePastInterventions({
+      customers: historyCustomers,
+      asOf,
+      days: 90,
+      strategies: await runtime.strategies.current(runtime.pool),
+      // Synthetic outcomes in which the challenger does a little better than the champion.
+      treatedRate: 0.08,
+      treatedRates: { [DEMO_CHALLENGER]: 0.06 },
+      holdoutRate: 0.14,
+      holdoutShare: 0.15,
+    }),
   );
   for (let day = 30; day >= 1; day -= 1) {
     const at = new Date(asOf.getTime() - day * 86_400_000);
@@ -185,13 +205,16 @@ await runCli(async () => {
   // under its own instant, shows the run's outcome on the dashboard.
   const snapshotAt = systemClock.now();
   const stored = await storeSnapshot(runtime.pool, snapshotAt, await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt));
-  printSummary(await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX), portfolio.batch.length, seconds);
+  const summary = await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX);
+  printSummary(summary, portfolio.batch.length, seconds);
   if (activity) {
     console.log(`
 Provider activity played through the webhooks: ${activity.emailEvents} signed SendGrid events, ${activity.smsCallbacks} Twilio status callbacks,`);
     console.log(`SMS replies ${activity.replies.map((r) => JSON.stringify(r)).join(', ')}; ${activity.tasksCompleted} agent call completed.`);
   }
-  printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX, runtime.addressKey), await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt), stored);
+  const metrics = await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt);
+  printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX, runtime.addressKey), metrics, stored);
+  printStrategies(metrics, summary);
 
   console.log(`\nDashboard:   ${web.url}/dashboard      (user admin, password ${web.adminToken})`);
   console.log(`Bull Board:  ${web.url}/admin/queues   (same credentials)`);

@@ -16,10 +16,12 @@ try {
   const logger = createLogger(config.logLevel, 'worker');
   await migrate(config.databaseUrl);
   const runtime = await createRuntime(config, logger);
+  // Loads (and logs) the strategies in force; evaluations reload them whenever they change.
+  await runtime.strategies.current(runtime.pool);
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort, runtime) : null;
-  logger.info({ queues: workers.workers.map((w) => w.name), policy_version: runtime.policy.version }, 'workers started');
+  logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
   logger.info(describeTransports(runtime.config));
   onShutdown(logger, async () => {
     metricsServer?.close();

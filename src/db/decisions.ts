@@ -25,6 +25,8 @@ export interface DecisionRecord {
   outcome: DecisionOutcome;
   reason: string | null;
   trend: Trend;
+  /** the strategy whose policy decided */
+  strategy: string;
   policyVersion: string;
   decidedAt: Date;
   intervention: InterventionRecord | null;
@@ -50,8 +52,8 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
   if (records.length === 0) return result;
 
   const inserted = await db.query<{ decision_id: number; customer_id: string; score_date: Date }>(
-    `insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
-     select * from unnest($1::text[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+    `insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at, strategy)
+     select * from unnest($1::text[], $2::timestamptz[], $3::numeric[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
      on conflict (customer_id, score_date) do nothing
      returning decision_id, customer_id, score_date`,
     [
@@ -64,6 +66,7 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
       records.map((r) => r.intervention?.type ?? null),
       records.map((r) => r.policyVersion),
       records.map((r) => r.decidedAt),
+      records.map((r) => r.strategy),
     ],
   );
   for (const row of inserted.rows) result.decisionIds.set(key(row.customer_id, row.score_date), row.decision_id);
@@ -76,14 +79,14 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
 
   const written = await db.query<{ intervention_id: number; decision_id: number }>(
     `insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend,
-                                channels, offers, contact_by, holdout, messages, message_sent, delivery_status, policy_version)
+                                channels, offers, contact_by, holdout, messages, message_sent, delivery_status, policy_version, strategy)
      select d.decision_id, d.customer_id, d.decided_at, d.intervention_type, d.urgency, d.risk_score, d.trend,
             string_to_array(d.channels, ','), string_to_array(d.offers, ','), d.contact_by, d.holdout, d.messages, d.message_sent,
-            case when d.holdout then 'holdout' else 'pending' end, d.policy_version
+            case when d.holdout then 'holdout' else 'pending' end, d.policy_version, d.strategy
        from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[],
-                   $8::text[], $9::text[], $10::timestamptz[], $11::boolean[], $12::jsonb[], $13::text[], $14::text[])
+                   $8::text[], $9::text[], $10::timestamptz[], $11::boolean[], $12::jsonb[], $13::text[], $14::text[], $15::text[])
          as d(decision_id, customer_id, decided_at, intervention_type, urgency, risk_score, trend,
-              channels, offers, contact_by, holdout, messages, message_sent, policy_version)
+              channels, offers, contact_by, holdout, messages, message_sent, policy_version, strategy)
      returning intervention_id, decision_id`,
     [
       interventions.map((i) => i.decisionId),
@@ -100,6 +103,7 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
       interventions.map((i) => (i.intervention.messages ? jsonb(i.intervention.messages) : null)),
       interventions.map((i) => i.intervention.messageSent),
       interventions.map((i) => i.record.policyVersion),
+      interventions.map((i) => i.record.strategy),
     ],
   );
   for (const row of written.rows) result.interventionIds.set(row.decision_id, row.intervention_id);

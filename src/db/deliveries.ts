@@ -2,6 +2,7 @@
 // update from the states it may come from, so a duplicate or late job changes nothing.
 import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
+import { quietHoursSchema } from '../domain/policy.js';
 import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
 import type { Queryable } from './pool.js';
@@ -26,6 +27,7 @@ interface WorkRow extends CustomerColumns {
   contact_by: Date;
   messages: unknown;
   suppressed_because: string | null;
+  quiet_hours: unknown;
 }
 
 /**
@@ -39,11 +41,14 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
   const { rows } = await db.query<WorkRow>(
     `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
-            d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because
+            d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because,
+            coalesce(own.policy, champion.policy) -> 'quietHours' as quiet_hours
        from deliveries d
        join interventions i on i.intervention_id = d.intervention_id
        left join customers c on c.customer_id = d.customer_id
        left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
+       left join strategies own on own.name = i.strategy
+       left join strategies champion on champion.champion
       where d.delivery_id = any($1::bigint[]) and d.channel = $2
       order by d.delivery_id`,
     [deliveryIds, channel],
@@ -61,6 +66,8 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
     messages: row.messages,
     customer: customerFromRow(row),
     suppressedBecause: row.suppressed_because ?? byAddress.get(hashes[i] ?? '') ?? null,
+    // Quiet hours apply at send time: the rules in force now, validated when they were stored.
+    quietHours: quietHoursSchema.parse(row.quiet_hours),
   }));
 }
 

@@ -22,6 +22,8 @@ export interface InterventionView {
   delivery_status: string;
   customer_response: string | null;
   response_date: Date | null;
+  /** the strategy whose policy decided (null before strategies existed) */
+  strategy: string | null;
   policy_version: string;
   created_at: Date;
   updated_at: Date;
@@ -46,7 +48,7 @@ export async function findIntervention(db: Queryable, interventionId: number): P
   const { rows } = await db.query<InterventionView>(
     `select i.intervention_id, i.decision_id, i.customer_id, i.intervention_date, i.intervention_type, i.urgency,
             i.risk_score::float8 as risk_score, i.trend, i.channels, i.offers, i.contact_by, i.holdout, i.message_sent,
-            i.messages, i.delivery_status, i.customer_response, i.response_date, i.policy_version, i.created_at, i.updated_at,
+            i.messages, i.delivery_status, i.customer_response, i.response_date, i.strategy, i.policy_version, i.created_at, i.updated_at,
             coalesce((select json_agg(json_build_object(
                         'delivery_id', d.delivery_id, 'channel', d.channel, 'status', d.status, 'provider', d.provider,
                         'provider_message_id', d.provider_message_id, 'attempts', d.attempts, 'last_error', d.last_error,
@@ -71,13 +73,15 @@ export interface DecisionView {
   outcome: 'intervention' | 'holdout' | 'no_intervention';
   reason: string | null;
   trend: string;
+  strategy: string | null;
+  policy_version: string;
   intervention_id: number | null;
 }
 
 export async function findDecision(db: Queryable, customerId: string, scoreDate: Date): Promise<DecisionView | null> {
   const { rows } = await db.query<DecisionView>(
     `select d.decision_id, d.customer_id, d.score_date, d.risk_score::float8 as risk_score, d.outcome, d.reason, d.trend,
-            i.intervention_id
+            d.strategy, d.policy_version, i.intervention_id
        from decisions d left join interventions i on i.decision_id = d.decision_id
       where d.customer_id = $1 and d.score_date = $2`,
     [customerId, scoreDate],

@@ -1,9 +1,12 @@
-// Effectiveness metrics, set-based: one pass over the lookback window's interventions, one
-// over their deliveries. An intervention's outcome is known once its 30-day window has passed
-// (matured); until then it is counted as maturing, never as a success.
+// Effectiveness metrics, set-based: one pass over the lookback window's interventions (by type,
+// by strategy, and per customer for the strategies' clustered intervals), one over their
+// deliveries. An intervention's outcome is known once its 30-day window has passed (matured);
+// until then it is counted as maturing, never as a success.
 import { holdoutUplift, rate, type Uplift } from '../domain/metrics.js';
+import { compareStrategies, type StrategyCrossSums, type StrategyGroupSums, type StrategyMetrics } from '../domain/strategy-comparison.js';
 import { INTERVENTION_TYPES, RESPONSE_TYPES, type Channel } from '../domain/types.js';
 import { jsonb, type Queryable } from './pool.js';
+import { loadStrategies } from './strategies.js';
 
 /** Days after an intervention in which a missed payment counts as a default. */
 export const OUTCOME_WINDOW_DAYS = 30;
@@ -42,37 +45,82 @@ export interface InterventionMetrics extends OutcomeFigures {
   measured_at: string;
   outcome_window_days: number;
   by_intervention_type: TypeMetrics[];
+  /** champion first, then the other strategies; interventions decided before strategies existed are in the totals only */
+  by_strategy: StrategyMetrics[];
   delivery_funnel: ChannelFunnel[];
 }
 
+/** grouping(intervention_type, strategy): which grouping set a row of `totals` belongs to. */
+const BY_TYPE = 1;
+const BY_STRATEGY = 2;
+const OVERALL = 3;
+
 interface GroupRow {
+  level: number;
   intervention_type: string | null;
+  strategy: string | null;
   holdout: boolean;
   total: number;
   matured: number;
   defaults: number;
 }
 
+interface WindowRow {
+  totals: GroupRow[] | null;
+  cluster_sums: Omit<StrategyGroupSums, 'total'>[];
+  crosses: StrategyCrossSums[];
+}
+
 export async function computeMetrics(db: Queryable, days: number, now: Date): Promise<InterventionMetrics> {
-  const { rows: groups } = await db.query<GroupRow>(
-    `with window_interventions as (
-       select i.intervention_type, i.holdout,
+  // The window is read once (materialized) for all three aggregates. Only the customers found in
+  // two groups (moved between strategies, or into the holdout when its share grew) are joined
+  // for the cross sums, so the join stays small.
+  const { rows } = await db.query<WindowRow>(
+    `with window_interventions as materialized (
+       select i.customer_id, i.strategy, i.intervention_type, i.holdout,
               i.intervention_date <= $1::timestamptz - make_interval(days => $3) as matured,
               exists (select 1 from payments p
                        where p.customer_id = i.customer_id and p.status = 'missed'
                          and p.due_date > (i.intervention_date at time zone 'UTC')::date
                          and p.due_date <= ((i.intervention_date + make_interval(days => $3)) at time zone 'UTC')::date) as defaulted
          from interventions i
-        where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz)
-     select intervention_type, holdout, count(*)::int as total,
-            count(*) filter (where matured)::int as matured,
-            count(*) filter (where matured and defaulted)::int as defaults
-       from window_interventions
-      group by grouping sets ((intervention_type, holdout), (holdout))`,
+        where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
+     ), totals as (
+       select grouping(intervention_type, strategy) as level, intervention_type, strategy, holdout, count(*)::int as total,
+              count(*) filter (where matured)::int as matured,
+              count(*) filter (where matured and defaulted)::int as defaults
+         from window_interventions
+        group by grouping sets ((intervention_type, holdout), (strategy, holdout), (holdout))
+     ), per_customer as materialized (
+       select customer_id, strategy, holdout, count(*)::int as n, count(*) filter (where defaulted)::int as y
+         from window_interventions where matured and strategy is not null
+        group by customer_id, strategy, holdout
+     ), cluster_sums as (
+       select strategy, holdout, count(*)::int as clusters, sum(n)::int as n, sum(y)::int as y,
+              sum(y * y)::float8 as yy, sum(y * n)::float8 as yn, sum(n * n)::float8 as nn
+         from per_customer group by strategy, holdout
+     ), in_two_groups as (
+       select customer_id from per_customer group by customer_id having count(*) > 1
+     ), crosses as (
+       select a.strategy as a_strategy, a.holdout as a_holdout, b.strategy as b_strategy, b.holdout as b_holdout,
+              sum(a.y * b.y)::float8 as yy, sum(a.y * b.n)::float8 as yn, sum(a.n * b.y)::float8 as ny, sum(a.n * b.n)::float8 as nn
+         from in_two_groups m join per_customer a using (customer_id) join per_customer b using (customer_id)
+        where (a.strategy, a.holdout) <> (b.strategy, b.holdout)
+        group by 1, 2, 3, 4
+     )
+     select (select json_agg(t) from totals t) as totals,
+            (select coalesce(json_agg(c), '[]') from cluster_sums c) as cluster_sums,
+            (select coalesce(json_agg(x), '[]') from crosses x) as crosses`,
     [now, days, OUTCOME_WINDOW_DAYS],
   );
+  const window = rows[0]!;
+  const groups = window.totals ?? [];
   const group = (type: string | null, holdout: boolean) =>
-    groups.find((g) => g.intervention_type === type && g.holdout === holdout) ?? { total: 0, matured: 0, defaults: 0 };
+    groups.find((g) => (type === null ? g.level === OVERALL : g.level === BY_TYPE && g.intervention_type === type) && g.holdout === holdout) ?? {
+      total: 0,
+      matured: 0,
+      defaults: 0,
+    };
 
   const summarise = (type: string | null): OutcomeFigures => {
     const treated = group(type, false);
@@ -95,8 +143,20 @@ export async function computeMetrics(db: Queryable, days: number, now: Date): Pr
     outcome_window_days: OUTCOME_WINDOW_DAYS,
     ...summarise(null),
     by_intervention_type: INTERVENTION_TYPES.map((type) => ({ intervention_type: type, ...summarise(type) })),
+    by_strategy: await strategyMetrics(db, groups, window),
     delivery_funnel: await deliveryFunnel(db, days, now),
   };
+}
+
+async function strategyMetrics(db: Queryable, groups: readonly GroupRow[], window: WindowRow): Promise<StrategyMetrics[]> {
+  const stored = (await loadStrategies(db)).strategies;
+  const sums: StrategyGroupSums[] = groups.flatMap((g) => {
+    if (g.level !== BY_STRATEGY || g.strategy === null) return [];
+    // A group whose interventions are all still maturing has no clusters yet.
+    const { clusters, n, y, yy, yn, nn } = window.cluster_sums.find((c) => c.strategy === g.strategy && c.holdout === g.holdout) ?? { clusters: 0, n: 0, y: 0, yy: 0, yn: 0, nn: 0 };
+    return [{ strategy: g.strategy, holdout: g.holdout, total: g.total, clusters, n, y, yy, yn, nn }];
+  });
+  return compareStrategies(sums, window.crosses, { champion: stored.find((s) => s.champion)?.name ?? null, active: stored.map((s) => s.name) });
 }
 
 async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<ChannelFunnel[]> {

@@ -55,23 +55,32 @@ export async function insertScoreHistory(db: Queryable, scores: readonly Synthet
 }
 
 /** Past decisions and interventions with their missed payments, for a demo's history. */
-export async function insertPastInterventions(db: Queryable, past: readonly PastIntervention[], policyVersion: string): Promise<void> {
+export async function insertPastInterventions(db: Queryable, past: readonly PastIntervention[]): Promise<void> {
   for (const part of chunks(past)) {
     await db.query(
       `with input as (
-         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[]) as t(customer_id, intervention_type, at, holdout)
+         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::boolean[], $5::text[], $6::text[])
+           as t(customer_id, intervention_type, at, holdout, strategy, policy_version)
        ), d as (
-         insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at)
-         select customer_id, at, 0.7, case when holdout then 'holdout' else 'intervention' end, null, 'increasing', intervention_type, $5, at from input
+         insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at, strategy)
+         select customer_id, at, 0.7, case when holdout then 'holdout' else 'intervention' end, null, 'increasing', intervention_type,
+                policy_version, at, strategy from input
          on conflict (customer_id, score_date) do nothing
          returning decision_id, customer_id, score_date, intervention_type, decided_at
        )
        insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers,
-                                  contact_by, holdout, delivery_status, policy_version)
+                                  contact_by, holdout, delivery_status, policy_version, strategy)
        select d.decision_id, d.customer_id, d.decided_at, d.intervention_type, 'high', 0.7, 'increasing', '{email}', '{}',
-              d.decided_at + interval '5 days', i.holdout, case when i.holdout then 'holdout' else 'delivered' end, $5
+              d.decided_at + interval '5 days', i.holdout, case when i.holdout then 'holdout' else 'delivered' end, i.policy_version, i.strategy
          from d join input i on i.customer_id = d.customer_id and i.at = d.score_date`,
-      [part.map((p) => p.customerId), part.map((p) => p.interventionType), part.map((p) => p.at), part.map((p) => p.holdout), policyVersion],
+      [
+        part.map((p) => p.customerId),
+        part.map((p) => p.interventionType),
+        part.map((p) => p.at),
+        part.map((p) => p.holdout),
+        part.map((p) => p.strategy),
+        part.map((p) => p.policyVersion),
+      ],
     );
     const missed = part.filter((p) => p.missedDueDate !== null);
     await insertPayments(db, missed.map((p) => ({ customerId: p.customerId, dueDate: p.missedDueDate!, amount: '100.00', currency: 'USD', status: 'missed' as const })));

@@ -5,6 +5,7 @@ import type { Queryable } from './pool.js';
 
 export interface BatchSummary {
   decisions: { outcome: string; reason: string | null; count: number }[];
+  strategies: { strategy: string | null; count: number }[];
   interventions: { type: string; holdout: boolean; count: number }[];
   deliveries: { channel: string; status: string; count: number }[];
 }
@@ -14,6 +15,10 @@ export async function summariseScoreDate(db: Queryable, scoreDate: Date, custome
   const decisions = await db.query<{ outcome: string; reason: string | null; count: number }>(
     `select outcome, reason, count(*)::int as count from decisions
       where score_date = $1 and customer_id like $2 group by outcome, reason order by outcome, count desc`,
+    params,
+  );
+  const strategies = await db.query<{ strategy: string | null; count: number }>(
+    'select strategy, count(*)::int as count from decisions where score_date = $1 and customer_id like $2 group by 1 order by 1',
     params,
   );
   const interventions = await db.query<{ type: string; holdout: boolean; count: number }>(
@@ -28,7 +33,7 @@ export async function summariseScoreDate(db: Queryable, scoreDate: Date, custome
       where d.score_date = $1 and d.customer_id like $2 group by 1, 2 order by 1, 2`,
     params,
   );
-  return { decisions: decisions.rows, interventions: interventions.rows, deliveries: deliveries.rows };
+  return { decisions: decisions.rows, strategies: strategies.rows, interventions: interventions.rows, deliveries: deliveries.rows };
 }
 
 export interface OutcomeSummary {

@@ -18,7 +18,6 @@ import {
 } from '../db/deliveries.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { claimedBefore, failedAttempt, planDeliveries, type AttemptOutcome, type DeliveryFollowUps, type Unattempted } from '../domain/delivery-plan.js';
-import type { Policy } from '../domain/policy.js';
 import type { Channel } from '../domain/types.js';
 import { ProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -35,7 +34,6 @@ export interface DeliveryMetrics {
 export interface DeliverDeps {
   pool: Pool;
   clock: Clock;
-  policy: Pick<Policy, 'quietHours'>;
   logger: Logger;
   metrics?: DeliveryMetrics;
   /** how long a claimed send may stay unanswered before it is unknown (twice the provider timeout) */
@@ -71,7 +69,7 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   };
   const touched: number[] = [];
 
-  const plan = planDeliveries(await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey), deps.policy, now);
+  const plan = planDeliveries(await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey), now);
   const ready: ReadyDelivery<C>[] = [];
   const blocked: Unattempted[] = [...plan.blocked];
   for (const work of plan.ready) {

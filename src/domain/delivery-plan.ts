@@ -16,6 +16,8 @@ export interface DeliveryCandidate {
   customer: Customer;
   /** the suppression's reason when the customer opted out of this channel */
   suppressedBecause: string | null;
+  /** the quiet hours of the strategy that decided (the champion's once that strategy is retired) */
+  quietHours: Policy['quietHours'];
 }
 
 /** Settled without an attempt: suppressed, or failed for a missing address or message. */
@@ -37,14 +39,14 @@ export interface DeliveryPlan<T extends DeliveryCandidate> {
 }
 
 /** Sorts a job's deliveries; settled ones (a duplicate or late job) are left out. */
-export function planDeliveries<T extends DeliveryCandidate>(candidates: readonly T[], policy: Pick<Policy, 'quietHours'>, now: Date): DeliveryPlan<T> {
+export function planDeliveries<T extends DeliveryCandidate>(candidates: readonly T[], now: Date): DeliveryPlan<T> {
   const plan: DeliveryPlan<T> = { blocked: [], quiet: [], ready: [], inFlight: [] };
   for (const candidate of candidates) {
     if (candidate.status === 'sending') plan.inFlight.push(candidate);
     if (candidate.status !== 'pending' && candidate.status !== 'scheduled') continue;
     const ids = { deliveryId: candidate.deliveryId, interventionId: candidate.interventionId };
     const block = contactBlock(candidate.channel, candidate.customer, candidate.suppressedBecause);
-    const opensAt = block ? null : quietHoursOpening(policy, candidate, now);
+    const opensAt = block ? null : quietHoursOpening(candidate, now);
     if (block) plan.blocked.push({ ...ids, ...block });
     else if (opensAt) plan.quiet.push({ ...ids, until: opensAt });
     else plan.ready.push(candidate);
@@ -53,9 +55,9 @@ export function planDeliveries<T extends DeliveryCandidate>(candidates: readonly
 }
 
 /** When quiet hours keep this channel from contacting the customer now: when they end; else null. */
-export function quietHoursOpening(policy: Pick<Policy, 'quietHours'>, candidate: Pick<DeliveryCandidate, 'channel' | 'customer'>, now: Date): Date | null {
-  if (!policy.quietHours.channels.includes(candidate.channel)) return null;
-  const opensAt = nextContactTime(now, candidate.customer.timezone, policy.quietHours);
+export function quietHoursOpening(candidate: Pick<DeliveryCandidate, 'channel' | 'customer' | 'quietHours'>, now: Date): Date | null {
+  if (!candidate.quietHours.channels.includes(candidate.channel)) return null;
+  const opensAt = nextContactTime(now, candidate.customer.timezone, candidate.quietHours);
   return opensAt.getTime() > now.getTime() ? opensAt : null;
 }
 

@@ -1,5 +1,6 @@
-// The arithmetic of effectiveness: success rates and the holdout comparison with its 95%
-// confidence interval. Pure, so that every figure can be checked against a hand computation.
+// The arithmetic of effectiveness: success rates, the holdout comparison with its 95%
+// confidence interval, and the customer-clustered intervals that compare strategies. Pure, so
+// that every figure can be checked against a hand computation.
 
 /** The lookback a stored snapshot covers: long enough for interventions to mature (30 days) and compare. */
 export const SNAPSHOT_PERIOD_DAYS = 90;
@@ -41,4 +42,88 @@ export function holdoutUplift(treated: GroupOutcome, holdout: GroupOutcome): Upl
   const diff = ph - pt;
   const se = Math.sqrt((pt * (1 - pt)) / treated.matured + (ph * (1 - ph)) / holdout.matured);
   return { ...base, absolute_uplift: diff, ci_low: diff - Z_95 * se, ci_high: diff + Z_95 * se };
+}
+
+/** A figure with its 95% confidence interval; all null when there is nothing to estimate. */
+export interface Estimate {
+  value: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+}
+
+const NO_ESTIMATE: Estimate = { value: null, ci_low: null, ci_high: null };
+
+/**
+ * One group's matured interventions summed over its customers (the clusters): customer i has
+ * n_i matured interventions in the group, y_i of them followed by a default. The sums of
+ * squares and products are what the cluster-robust variance needs, so that the database can
+ * reduce a million interventions to six numbers per group.
+ */
+export interface ClusterSums {
+  /** customers with at least one matured intervention in the group */
+  clusters: number;
+  /** Σ n_i */
+  n: number;
+  /** Σ y_i */
+  y: number;
+  /** Σ y_i² */
+  yy: number;
+  /** Σ y_i·n_i */
+  yn: number;
+  /** Σ n_i² */
+  nn: number;
+}
+
+/** Over the customers in both groups a and b (a customer can move between strategies). */
+export interface CrossSums {
+  /** Σ y_ai·y_bi */
+  yy: number;
+  /** Σ y_ai·n_bi */
+  yn: number;
+  /** Σ n_ai·y_bi */
+  ny: number;
+  /** Σ n_ai·n_bi */
+  nn: number;
+}
+
+export const NO_CROSS: CrossSums = { yy: 0, yn: 0, ny: 0, nn: 0 };
+
+/**
+ * Cluster-robust variance of a group's default rate p = Σy_i / Σn_i (the sandwich estimator
+ * of a ratio, without a small-sample factor): Σ(y_i − p·n_i)² / (Σn_i)², expanded into the
+ * sums. With one intervention per customer it is p(1−p)/n, the plain Wald variance that
+ * holdoutUplift uses; a customer treated several times counts as one cluster, not several
+ * independent draws, which widens the interval when their outcomes go together.
+ */
+function rateVariance(g: ClusterSums, p: number): number {
+  return (g.yy - 2 * p * g.yn + p * p * g.nn) / (g.n * g.n);
+}
+
+/** Σ_i (y_ai − p_a·n_ai)(y_bi − p_b·n_bi) / (N_a·N_b): the covariance shared customers bring. */
+function covariance(a: ClusterSums, b: ClusterSums, cross: CrossSums, pa: number, pb: number): number {
+  return (cross.yy - pb * cross.yn - pa * cross.ny + pa * pb * cross.nn) / (a.n * b.n);
+}
+
+const interval = (value: number, variance: number): Estimate => {
+  // Rounding can leave a zero variance a hair below zero.
+  const se = Math.sqrt(Math.max(variance, 0));
+  return { value, ci_low: value - Z_95 * se, ci_high: value + Z_95 * se };
+};
+
+/** The group's default rate with its customer-clustered 95% interval. */
+export function clusteredRate(g: ClusterSums): Estimate {
+  if (g.n === 0) return NO_ESTIMATE;
+  const p = g.y / g.n;
+  return interval(p, rateVariance(g, p));
+}
+
+/**
+ * rate(a) − rate(b) with its customer-clustered 95% interval: Var = V_a + V_b − 2·Cov, where
+ * Cov comes from the customers in both groups (none when the groups are disjoint).
+ */
+export function clusteredDifference(a: ClusterSums, b: ClusterSums, cross: CrossSums = NO_CROSS): Estimate {
+  if (a.n === 0 || b.n === 0) return NO_ESTIMATE;
+  const pa = a.y / a.n;
+  const pb = b.y / b.n;
+  return interval(pa - pb, rateVariance(a, pa) + rateVariance(b, pb) - 2 * covariance(a, b, cross, pa, pb));
 }

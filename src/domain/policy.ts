@@ -116,6 +116,9 @@ const tierSchema = z.strictObject({
   offers: distinct(z.enum(OFFERS), 'offer'),
 });
 
+/** SMS and calls only inside [start, end) in the customer's time zone. */
+export const quietHoursSchema = z.strictObject({ start: clockTime, end: clockTime, channels: distinct(z.enum(CHANNELS), 'channel') });
+
 /**
  * A whole policy, as a file states it. Every field is required except responseWindowDays
  * (default 7, for files written before it existed): a policy file is complete, not a patch, so
@@ -139,7 +142,7 @@ export const policySchema: z.ZodType<Policy, unknown> = z
       percent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
       salt: z.string().min(1, 'must not be empty'),
     }),
-    quietHours: z.strictObject({ start: clockTime, end: clockTime, channels: distinct(z.enum(CHANNELS), 'channel') }),
+    quietHours: quietHoursSchema,
     responseWindowDays: z.number().positive('must be positive').default(7),
   })
   .superRefine((policy, ctx) => {
@@ -235,6 +238,11 @@ export function decide(input: EvaluationInput, policy: Policy): Decision {
     offers: [...tier.offers],
     contactWithinHours: tier.contactWithinHours,
   };
+}
+
+/** The policy with HOLDOUT_PERCENT in place of its own holdout share; unchanged when undefined. */
+export function withHoldoutPercent(policy: Policy, percent: number | undefined): Policy {
+  return percent === undefined ? policy : { ...policy, holdout: { ...policy.holdout, percent } };
 }
 
 /** When the customer should have been contacted by: the decision time plus the tier's window. */

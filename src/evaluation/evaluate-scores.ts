@@ -1,15 +1,18 @@
-// Evaluating scores: lock the customers, read their state in one query, decide (pure policy),
-// render the messages of each intervention, and record everything in one transaction.
+// Evaluating scores: lock the customers, read the strategies in force and the customers' state,
+// decide each with the policy of the customer's strategy (pure), render the messages of each
+// intervention, and record everything in one transaction.
 import type { Clock } from '../clock.js';
 import { recordDecisions, findPendingDeliveries, type DecisionRecord, type NewDelivery } from '../db/decisions.js';
 import { lockCustomers, loadEvaluationStates, type EvaluationState } from '../db/evaluation-state.js';
 import { withTransaction, type Pool } from '../db/pool.js';
-import { contactBy as contactByOf, decide, type Policy } from '../domain/policy.js';
+import { contactBy as contactByOf, decide } from '../domain/policy.js';
+import { strategyFor, type StrategySet } from '../domain/strategies.js';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.js';
 import { SmsTooLongError } from '../errors.js';
 import { primaryMessageText, renderMessages } from '../messages/render.js';
 import type { RenderedMessages } from '../messages/schema.js';
 import type { ScoreRef } from '../queues/names.js';
+import type { LiveStrategies } from '../strategies/live-strategies.js';
 
 export interface MessageSettings {
   publicBaseUrl: string;
@@ -19,7 +22,7 @@ export interface MessageSettings {
 
 export interface EvaluationDeps {
   pool: Pool;
-  policy: Policy;
+  strategies: LiveStrategies;
   clock: Clock;
   messages: MessageSettings;
 }
@@ -31,12 +34,14 @@ export interface EvaluationResult {
   deliveries: NewDelivery[];
 }
 
-export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDeps, 'policy' | 'messages'>, decidedAt: Date): DecisionRecord {
+export function toDecisionRecord(state: EvaluationState, deps: { strategies: StrategySet; messages: MessageSettings }, decidedAt: Date): DecisionRecord {
+  const strategy = strategyFor(deps.strategies, state.ref.customerId);
   const base = {
     customerId: state.ref.customerId,
     scoreDate: state.scoreDate,
     riskScore: state.riskScore,
-    policyVersion: deps.policy.version,
+    strategy: strategy.name,
+    policyVersion: strategy.policy.version,
     decidedAt,
   };
   if (!state.customer) {
@@ -52,7 +57,7 @@ export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDe
       lastInterventionAt: state.lastInterventionAt,
       lastMissedDueDate: state.lastMissedDueDate,
     },
-    deps.policy,
+    strategy.policy,
   );
   if (decision.outcome === 'no_intervention') {
     return { ...base, outcome: decision.outcome, reason: decision.reason, trend: decision.trend, intervention: null };
@@ -102,10 +107,12 @@ export function toDecisionRecord(state: EvaluationState, deps: Pick<EvaluationDe
 export async function evaluateScores(deps: EvaluationDeps, refs: readonly ScoreRef[]): Promise<EvaluationResult> {
   return withTransaction(deps.pool, async (client) => {
     await lockCustomers(client, refs.map((ref) => ref.customerId));
-    const states = await loadEvaluationStates(client, refs, deps.policy.trend.window);
+    const strategies = await deps.strategies.current(client);
+    const trendWindow = Math.max(...strategies.strategies.map((s) => s.policy.trend.window));
+    const states = await loadEvaluationStates(client, refs, trendWindow);
     const decidedAt = deps.clock.now();
     const fresh = states.filter((state) => state.existingDecisionId === null);
-    const recorded = await recordDecisions(client, fresh.map((state) => toDecisionRecord(state, deps, decidedAt)));
+    const recorded = await recordDecisions(client, fresh.map((state) => toDecisionRecord(state, { strategies, messages: deps.messages }, decidedAt)));
     const alreadyDecided = states.filter((state) => state.existingDecisionId !== null).map((state) => state.ref);
     const leftOver = await findPendingDeliveries(client, alreadyDecided);
     return {

@@ -1,13 +1,16 @@
-// The long-lived parts a process needs (pool, queue store, queues, policy, secrets), built once
-// from the config and closed in reverse order.
+// The long-lived parts a process needs (pool, queue store, queues, strategies, secrets), built
+// once from the config and closed in reverse order.
+import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { getOrCreateSecret } from '../db/secrets.js';
+import { loadStrategies } from '../db/strategies.js';
 import { hashPendingSuppressions } from '../db/suppressions.js';
-import type { Policy } from '../domain/policy.js';
 import type { MessageSettings } from '../evaluation/evaluate-scores.js';
-import { loadPolicy } from '../evaluation/policy-file.js';
+import { loadPolicyFile, type PolicyFile } from '../evaluation/policy-file.js';
+import { seedStrategies } from '../strategies/change-strategies.js';
+import { liveStrategies, type LiveStrategies } from '../strategies/live-strategies.js';
 import { openQueueStore, type QueueStore } from '../queues/connection.js';
 import { createQueues, type Queues } from '../queues/queues.js';
 
@@ -16,7 +19,8 @@ export interface Runtime {
   pool: Pool;
   queueStore: QueueStore;
   queues: Queues;
-  policy: Policy;
+  /** the champion and challengers in force, reloaded when they change */
+  strategies: LiveStrategies;
   messages: MessageSettings;
   /** the key of the addresses' hashes under which opt-outs are kept (src/domain/address-hash.ts) */
   addressKey: string;
@@ -24,8 +28,17 @@ export interface Runtime {
 }
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const policy = loadPolicy(config.policyFile, { holdoutPercent: config.holdoutPercent });
+  const file = loadPolicyFile(config.policyFile);
   const pool = createPool(config.databaseUrl, config.databasePoolSize, logger);
+  if (!(await seedStrategies(pool, file, new Date())) && config.policyFile !== undefined && (await fileDiffersFromStored(pool, file))) {
+    logger.warn({ policy_file: config.policyFile }, 'the strategies stored in the database are in force; POLICY_FILE differs from them and is only read to seed an empty strategies table');
+  }
+  const strategies = liveStrategies({
+    salt: file.salt,
+    holdoutPercent: config.holdoutPercent,
+    onLoad: (set, revision) =>
+      logger.info({ revision, salt: set.salt, strategies: set.strategies.map((s) => `${s.name}${s.champion ? ' (champion)' : ''} ${s.weight} ${s.policy.version}`) }, 'strategies loaded'),
+  });
   const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix, config.delivery);
   // A dropped connection is BullMQ's to recover from; without a listener it would print a bare stack.
@@ -40,7 +53,7 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
     pool,
     queueStore,
     queues,
-    policy,
+    strategies,
     messages: { publicBaseUrl: config.publicBaseUrl, signingSecret, sender: config.sender },
     addressKey,
     async close() {
@@ -49,4 +62,10 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
       await pool.end();
     },
   };
+}
+
+async function fileDiffersFromStored(pool: Pool, file: PolicyFile): Promise<boolean> {
+  const stored = (await loadStrategies(pool)).strategies.map(({ name, weight, champion, policy }) => ({ name, weight, champion, policy }));
+  const byName = (list: PolicyFile['strategies']) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+  return !isDeepStrictEqual(byName(stored), byName(file.strategies));
 }

@@ -69,7 +69,6 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
   const deliveryDeps = {
     retry: config.delivery,
     pool: runtime.pool,
-    policy: runtime.policy,
     clock: deps.clock,
     logger: deps.logger,
     staleSendingMs: staleSendingMs(config.providerTimeoutMs),

@@ -2,6 +2,7 @@
 // and missed payments, and score histories that rise, fall and stay flat. The demo, the
 // tests and the bench build their data with it, so one seed gives one portfolio.
 import { DateTime } from 'luxon';
+import { strategyFor, type StrategySet } from '../domain/strategies.js';
 import type { Customer } from '../domain/types.js';
 
 /** mulberry32: a tiny, well-known seeded PRNG; determinism matters here, not strength. */
@@ -115,27 +116,45 @@ export interface PastIntervention {
   interventionType: 'payment_assistance' | 'flexible_payment' | 'payment_reminder' | 'financial_wellness';
   at: Date;
   holdout: boolean;
+  /** the strategy the customer falls in, and the version of its policy */
+  strategy: string;
+  policyVersion: string;
   /** the due date of a payment missed after the intervention, if the customer defaulted */
   missedDueDate: string | null;
 }
 
 /**
  * Interventions of the past `days` with their outcomes, drawn so that outreach lowers the
- * default rate: treated customers default with probability `treatedRate`, held-out ones with
- * `holdoutRate`. Gives the metrics and the dashboard a history to show on a fresh install.
+ * default rate: treated customers of strategy s default with probability `treatedRates[s]`
+ * (else `treatedRate`), held-out ones with `holdoutRate`. Each customer falls in their strategy
+ * as the engine would assign them. Gives the metrics and the dashboard a history to show.
  */
-export function generatePastInterventions(options: { customers: readonly Customer[]; asOf: Date; days: number; seed?: number; treatedRate: number; holdoutRate: number; holdoutShare: number }): PastIntervention[] {
+export function generatePastInterventions(options: {
+  customers: readonly Customer[];
+  asOf: Date;
+  days: number;
+  seed?: number;
+  strategies: StrategySet;
+  treatedRate: number;
+  treatedRates?: Record<string, number>;
+  holdoutRate: number;
+  holdoutShare: number;
+}): PastIntervention[] {
   const random = seededRandom(options.seed ?? 7);
   const types = ['payment_assistance', 'flexible_payment', 'flexible_payment', 'payment_reminder', 'financial_wellness'] as const;
   return options.customers.map((customer) => {
+    const strategy = strategyFor(options.strategies, customer.customerId);
     const at = new Date(options.asOf.getTime() - (8 + Math.floor(random() * (options.days - 8))) * DAY - Math.floor(random() * DAY));
     const holdout = random() < options.holdoutShare;
-    const defaulted = random() < (holdout ? options.holdoutRate : options.treatedRate);
+    const treatedRate = options.treatedRates?.[strategy.name] ?? options.treatedRate;
+    const defaulted = random() < (holdout ? options.holdoutRate : treatedRate);
     return {
       customerId: customer.customerId,
       interventionType: types[Math.floor(random() * types.length)]!,
       at,
       holdout,
+      strategy: strategy.name,
+      policyVersion: strategy.policy.version,
       missedDueDate: defaulted ? isoDate(at.getTime() + Math.floor(3 + random() * 25) * DAY) : null,
     };
   });

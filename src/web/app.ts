@@ -15,6 +15,7 @@ import { interventionRoutes } from './routes/interventions.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
+import { strategyRoutes } from './routes/strategies.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
@@ -47,6 +48,7 @@ export function createApp(deps: WebDeps): Express {
   api.use(customerRoutes(deps));
   api.use(agentTaskRoutes(deps));
   api.use(metricsRoutes(deps));
+  api.use(strategyRoutes(deps));
   app.use(api);
 
   app.use(notFound);

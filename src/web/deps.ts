@@ -7,6 +7,7 @@ import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { QueueStore } from '../queues/connection.js';
 import type { Queues } from '../queues/queues.js';
+import type { LiveStrategies } from '../strategies/live-strategies.js';
 import type { Tokens } from './auth.js';
 
 export interface WebDeps {
@@ -17,6 +18,8 @@ export interface WebDeps {
   queueStore: QueueStore;
   queues: Queues;
   evaluateEvents: QueueEvents;
+  /** the assignment salt lives here; the strategies themselves are read from the database */
+  strategies: LiveStrategies;
   /** the unsubscribe-link signing key lives here */
   messages: MessageSettings;
   /** the key of the addresses' hashes under which opt-outs are kept */

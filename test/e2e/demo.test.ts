@@ -38,6 +38,19 @@ describe('npm run demo -- --exit', () => {
     expect(out).toMatch(/^ {2}email +(delivered|opened|clicked) +\d+$/m);
     expect(out).toMatch(/^ {2}sms +stop +1$/m);
     expect(out).toMatch(/uplift [+-][\d.]+ pts, 95% CI [+-][\d.]+ pts to [+-][\d.]+ pts; metrics snapshot stored/);
+    // Champion and challenger: the challenger put through the API, both arms' figures side by side.
+    expect(out).toMatch(/^strategies: champion default and challenger sms_first \(flexible_payment from 0\.55, SMS first\), weight 100 each: PUT \/strategies\/sms_first answered 201$/m);
+    expect(out).toContain('Strategies, champion and challenger (outcomes of the last 90 days; intervals clustered by customer):');
+    const pct = String.raw`-?[\d.]+%`;
+    const pts = String.raw`[+-][\d.]+ pts`;
+    const champion = new RegExp(String.raw`^ {2}default +champion +(\d+) +\d+ \(\d+\) +${pct} \[${pct}, ${pct}\] +${pts} \[${pts}, ${pts}\] +-$`, 'm').exec(out);
+    const challenger = new RegExp(String.raw`^ {2}sms_first +challenger +(\d+) +\d+ \(\d+\) +${pct} \[${pct}, ${pct}\] +${pts} \[${pts}, ${pts}\] +${pts} \[${pts}, ${pts}\]$`, 'm').exec(out);
+    expect(champion, 'the champion\'s row').not.toBeNull();
+    expect(challenger, 'the challenger\'s row').not.toBeNull();
+    // Every one of today's 600 decisions was made by one of the two, each with about half.
+    const decided = [Number(champion![1]), Number(challenger![1])];
+    expect(decided[0]! + decided[1]!).toBe(600);
+    expect(Math.min(...decided)).toBeGreaterThan(200);
     expect(out).toMatch(/Dashboard: +http:\/\/localhost:\d+\/dashboard +\(user admin, password \S{20,}\)/);
     expect(out).toMatch(/Bull Board: +http:\/\/localhost:\d+\/admin\/queues/);
   }, 180_000);
@@ -54,6 +67,7 @@ describe('npm run demo -- --exit', () => {
     expect(result.stdout).toMatch(/^ {2}email +(delivered|opened|clicked) +\d+$/m);
     expect(result.stdout).toMatch(/^ {2}sms +stop +1$/m);
     expect(result.stdout).toMatch(/metrics snapshot stored/);
+    expect(result.stdout).toMatch(/^ {2}sms_first +challenger +\d+ /m);
     const dataDir = /embedded PostgreSQL in (\S+),/.exec(first ?? '')?.[1];
     expect(dataDir && existsSync(path.dirname(dataDir))).toBe(false);
   }, 180_000);

@@ -6,6 +6,8 @@ import { insertPayments, insertScoreHistory, upsertCustomers } from '../../src/d
 import { deliverBatch, staleSendingMs, type DeliverDeps } from '../../src/delivery/deliver.js';
 import { inboxTransport } from '../../src/delivery/transports/inbox.js';
 import { createLogger } from '../../src/logger.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy.js';
+import { DEFAULT_ASSIGNMENT_SALT, makeStrategySet, strategyFor } from '../../src/domain/strategies.js';
 import type { Customer } from '../../src/domain/types.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 
@@ -43,11 +45,17 @@ async function deliveriesOf(id: string) {
 const deliverDeps = (): DeliverDeps => ({
   pool: engine.runtime.pool,
   clock,
-  policy: engine.runtime.policy,
   logger: createLogger('silent', 'test'),
   staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
   addressKey: engine.runtime.addressKey,
 });
+/** The delayed SMS job that carries this delivery, once the worker has delayed it (the row is marked scheduled first). */
+async function delayedSmsJob(deliveryId: number) {
+  const find = async () => (await engine.runtime.queues.deliveries.sms.getJobs(['delayed'])).find((j) => j.data.deliveryIds.includes(deliveryId));
+  await waitFor(`the SMS job of delivery ${deliveryId} delayed`, async () => (await find()) !== undefined);
+  return (await find())!;
+}
+
 const settled = (id: string, n: number) =>
   waitFor(`${n} settled deliveries for ${id}`, async () => (await count(engine, "select 1 from deliveries where customer_id = $1 and status not in ('pending', 'sending')", [id])) === n);
 
@@ -156,11 +164,8 @@ describe('delivery with no provider credentials', () => {
     await waitFor('TOKYO sms scheduled', async () => (await deliveriesOf('TOKYO')).sms?.status === 'scheduled');
     const sms = (await deliveriesOf('TOKYO')).sms!;
     expect(sms.scheduled_for?.toISOString()).toBe('2026-11-25T23:00:00.000Z'); // 08:00 in Tokyo
-    // The job that will send it waits, delayed, until then. It moves to the delayed set after
-    // the row is written, so the test waits for the job itself.
-    const delayedJob = async () => (await engine.runtime.queues.deliveries.sms.getJobs(['delayed'])).find((j) => j.data.deliveryIds.includes(sms.delivery_id));
-    await waitFor('the delayed job of the TOKYO sms', async () => (await delayedJob()) !== undefined);
-    const job = (await delayedJob())!;
+    // The job that will send it waits, delayed, until then.
+    const job = await delayedSmsJob(sms.delivery_id);
     // 8.5 hours from the (fixed) now; BullMQ may shave a millisecond when it stores the delay.
     expect(Math.abs(job.delay - 8.5 * 3_600_000)).toBeLessThan(1_000);
 
@@ -168,6 +173,52 @@ describe('delivery with no provider credentials', () => {
     await job.promote();
     await waitFor('TOKYO sms sent at 08:00', async () => (await deliveriesOf('TOKYO')).sms?.status === 'outbox');
     clock.set(new Date('2026-11-25T14:00:00Z'));
+  });
+
+  it('holds an SMS for the quiet hours of the strategy that decided, and the champion\'s once that strategy is retired', async () => {
+    const lateSms: Policy = { ...DEFAULT_POLICY, version: 'late-sms-1', quietHours: { start: '10:00', end: '20:00', channels: ['sms', 'phone'] } };
+    expect((await engine.api('/strategies/late_sms', { method: 'PUT', json: { weight: 100, policy: lateSms } })).status).toBe(201);
+    // A customer in Tokyo whom the assignment puts in late_sms.
+    const set = makeStrategySet([{ name: 'default', weight: 100, champion: true, policy: DEFAULT_POLICY }, { name: 'late_sms', weight: 100, champion: false, policy: lateSms }], DEFAULT_ASSIGNMENT_SALT);
+    const id = Array.from({ length: 50 }, (_, i) => `LATE${i}`).find((c) => strategyFor(set, c).name === 'late_sms')!;
+    await upsertCustomers(engine.db.pool, [customer(id, { locale: 'en', timezone: 'Asia/Tokyo', phone: '+819012345679' })]);
+    clock.set(new Date('2026-11-25T00:30:00Z')); // 09:30 in Tokyo: open for the champion, not for late_sms
+    try {
+      await score(id, 'flexible', new Date('2026-11-25T00:00:00Z'));
+      await waitFor(`${id} sms scheduled`, async () => (await deliveriesOf(id)).sms?.status === 'scheduled');
+      expect((await deliveriesOf(id)).sms!.scheduled_for?.toISOString()).toBe('2026-11-25T01:00:00.000Z'); // 10:00 in Tokyo
+      await waitFor(`${id} email sent at once (not a quiet-hours channel)`, async () => (await deliveriesOf(id)).email?.status === 'outbox');
+
+      expect((await engine.api('/strategies/late_sms', { method: 'DELETE' })).status).toBe(200);
+      const job = await delayedSmsJob((await deliveriesOf(id)).sms!.delivery_id);
+      await job.promote();
+      await waitFor(`${id} sms sent at 09:30 under the champion's hours`, async () => (await deliveriesOf(id)).sms?.status === 'outbox');
+    } finally {
+      clock.set(new Date('2026-11-25T14:00:00Z'));
+    }
+  });
+
+  it('holds an SMS for the quiet hours of the strategy that decided, and the champion\'s once that strategy is retired', async () => {
+    const lateSms: Policy = { ...DEFAULT_POLICY, version: 'late-sms-1', quietHours: { start: '10:00', end: '20:00', channels: ['sms', 'phone'] } };
+    expect((await engine.api('/strategies/late_sms', { method: 'PUT', json: { weight: 100, policy: lateSms } })).status).toBe(201);
+    // A customer in Tokyo whom the assignment puts in late_sms.
+    const set = makeStrategySet([{ name: 'default', weight: 100, champion: true, policy: DEFAULT_POLICY }, { name: 'late_sms', weight: 100, champion: false, policy: lateSms }], DEFAULT_ASSIGNMENT_SALT);
+    const id = Array.from({ length: 50 }, (_, i) => `LATE${i}`).find((c) => strategyFor(set, c).name === 'late_sms')!;
+    await upsertCustomers(engine.db.pool, [customer(id, { locale: 'en', timezone: 'Asia/Tokyo', phone: '+819012345679' })]);
+    clock.set(new Date('2026-11-25T00:30:00Z')); // 09:30 in Tokyo: open for the champion, not for late_sms
+    try {
+      await score(id, 'flexible', new Date('2026-11-25T00:00:00Z'));
+      await waitFor(`${id} sms scheduled`, async () => (await deliveriesOf(id)).sms?.status === 'scheduled');
+      expect((await deliveriesOf(id)).sms!.scheduled_for?.toISOString()).toBe('2026-11-25T01:00:00.000Z'); // 10:00 in Tokyo
+      await waitFor(`${id} email sent at once (not a quiet-hours channel)`, async () => (await deliveriesOf(id)).email?.status === 'outbox');
+
+      expect((await engine.api('/strategies/late_sms', { method: 'DELETE' })).status).toBe(200);
+      const job = await delayedSmsJob((await deliveriesOf(id)).sms!.delivery_id);
+      await job.promote();
+      await waitFor(`${id} sms sent at 09:30 under the champion's hours`, async () => (await deliveriesOf(id)).sms?.status === 'outbox');
+    } finally {
+      clock.set(new Date('2026-11-25T14:00:00Z'));
+    }
   });
 
   it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {

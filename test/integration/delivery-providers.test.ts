@@ -52,7 +52,6 @@ async function delivery(id: string, channel: string) {
 const deliverDeps = (): DeliverDeps => ({
   pool: engine.runtime.pool,
   clock,
-  policy: engine.runtime.policy,
   logger: createLogger('silent', 'test'),
   staleSendingMs: staleSendingMs(engine.config.providerTimeoutMs),
   addressKey: engine.runtime.addressKey,

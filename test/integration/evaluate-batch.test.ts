@@ -125,7 +125,7 @@ describe('a scoring batch through the queue', () => {
       `insert into risk_scores (customer_id, risk_score, score_date) select unnest($1::text[]), 0.9, $2`,
       [refs.map((r) => r.customerId), new Date(asOf.getTime() + 3_600_000)],
     );
-    const deps = { pool: engine.runtime.pool, policy: engine.runtime.policy, clock: systemClock, messages: engine.runtime.messages };
+    const deps = { pool: engine.runtime.pool, strategies: engine.runtime.strategies, clock: systemClock, messages: engine.runtime.messages };
     const results = await Promise.all([evaluateScores(deps, refs), evaluateScores(deps, refs), evaluateScores(deps, [...refs].reverse())]);
     expect(results.reduce((sum, r) => sum + r.decided, 0)).toBe(50);
     expect(await count(engine, 'select 1 from decisions where score_date = $1', [new Date(asOf.getTime() + 3_600_000)])).toBe(50);

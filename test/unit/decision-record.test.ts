@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationState } from '../../src/db/evaluation-state.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
+import { makeStrategySet } from '../../src/domain/strategies.js';
 import { toDecisionRecord } from '../../src/evaluation/evaluate-scores.js';
 
 const decidedAt = new Date('2026-11-25T14:00:00Z');
 const deps = {
-  policy: { ...DEFAULT_POLICY, holdout: { ...DEFAULT_POLICY.holdout, percent: 0 } },
+  strategies: makeStrategySet([{ name: 'default', weight: 100, champion: true, policy: { ...DEFAULT_POLICY, holdout: { ...DEFAULT_POLICY.holdout, percent: 0 } } }], 'salt'),
   messages: { publicBaseUrl: 'https://engine.example.com', signingSecret: 'secret-for-tests-0123', sender: { name: 'Customer Care', email: 'care@example.com', phone: '+1 800 555 0100', helpUrl: 'https://help.example.com' } },
 };
 const state = (fullName: string, over: Partial<EvaluationState> = {}): EvaluationState => ({

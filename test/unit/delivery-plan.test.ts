@@ -18,11 +18,12 @@ const candidate = (extra: Overrides = {}): DeliveryCandidate => {
     channel: 'sms',
     status: 'pending',
     suppressedBecause: null,
+    quietHours: DEFAULT_POLICY.quietHours,
     ...extra,
     customer: { customerId: `C${id}`, fullName: 'Ana García', email: 'ana@example.com', phone: '+34612345678', timezone: 'Europe/Madrid', locale: 'es', smsConsent: true, ...extra.customer },
   };
 };
-const plan = (candidates: DeliveryCandidate[]) => planDeliveries(candidates, DEFAULT_POLICY, now);
+const plan = (candidates: DeliveryCandidate[]) => planDeliveries(candidates, now);
 
 describe('planDeliveries', () => {
   it('sends what may go now, and a lone delivery is a batch of one', () => {

@@ -1,13 +1,14 @@
 // The policy file operators edit: the shipped copy is the built-in default, JSON and YAML both
 // work, and a bad file stops start-up with one line naming the file and the field.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy.js';
+import { DEFAULT_POLICY, withHoldoutPercent, type Policy } from '../../src/domain/policy.js';
 import { ConfigError } from '../../src/errors.js';
-import { loadPolicy } from '../../src/evaluation/policy-file.js';
+import { loadPolicyFile } from '../../src/evaluation/policy-file.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ie-policy-'));
 let files = 0;
@@ -25,10 +26,18 @@ const makeDirectory = (name: string) => {
 const copy = (): Policy => structuredClone(DEFAULT_POLICY);
 const withTier = (i: number, change: Record<string, unknown>) => (p: Policy) => ({ ...p, tiers: p.tiers.map((t, j) => (i === j ? { ...t, ...change } : t)) });
 
-/** The ConfigError loadPolicy throws for `file`. */
+/** A plain policy file's one policy: the champion's. */
+const loadPolicy = (file: string | undefined) => {
+  const { strategies } = loadPolicyFile(file);
+  expect(strategies).toHaveLength(1);
+  expect(strategies[0]).toMatchObject({ name: 'default', weight: 100, champion: true });
+  return strategies[0]!.policy;
+};
+
+/** The ConfigError loadPolicyFile throws for `file`. */
 const refusal = (file: string) => {
   try {
-    loadPolicy(file);
+    loadPolicyFile(file);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).message;
@@ -51,6 +60,7 @@ describe('the shipped policies/default.yaml', () => {
 describe('loadPolicy', () => {
   it('uses the built-in default when no file is named', () => {
     expect(loadPolicy(undefined)).toBe(DEFAULT_POLICY);
+    expect(loadPolicyFile(undefined)).toMatchObject({ source: 'the built-in default policy', salt: 'strategy-assignment-v1' });
   });
 
   it.each(['.json', '.yaml', '.yml', '.YAML'])('reads a %s file', (extension) => {
@@ -59,17 +69,12 @@ describe('loadPolicy', () => {
     expect(loadPolicy(file)).toEqual(policy);
   });
 
-  it('applies HOLDOUT_PERCENT over the file and over the default, leaving the default itself alone', () => {
+  it('applies HOLDOUT_PERCENT over a policy, leaving the built-in default itself alone', () => {
     const file = write('.json', JSON.stringify({ ...copy(), version: 'json-1' }));
-    expect(loadPolicy(file, { holdoutPercent: 12.5 })).toMatchObject({ version: 'json-1', holdout: { percent: 12.5, salt: DEFAULT_POLICY.holdout.salt } });
-    expect(loadPolicy(undefined, { holdoutPercent: 0 })).toMatchObject({ version: DEFAULT_POLICY.version, holdout: { percent: 0 } });
-    expect(loadPolicy(undefined, { holdoutPercent: undefined }).holdout.percent).toBe(5);
+    expect(withHoldoutPercent(loadPolicy(file), 12.5)).toMatchObject({ version: 'json-1', holdout: { percent: 12.5, salt: DEFAULT_POLICY.holdout.salt } });
+    expect(withHoldoutPercent(DEFAULT_POLICY, 0)).toMatchObject({ version: DEFAULT_POLICY.version, holdout: { percent: 0 } });
+    expect(withHoldoutPercent(DEFAULT_POLICY, undefined)).toBe(DEFAULT_POLICY);
     expect(DEFAULT_POLICY.holdout.percent).toBe(5);
-  });
-
-  it('refuses a HOLDOUT_PERCENT outside 0..100', () => {
-    expect(() => loadPolicy(undefined, { holdoutPercent: 101 })).toThrow(new ConfigError('HOLDOUT_PERCENT 101: must be between 0 and 100'));
-    expect(() => loadPolicy(undefined, { holdoutPercent: Number.NaN })).toThrow(ConfigError);
   });
 
   it('fills in responseWindowDays (7) for a file written before it existed', () => {
@@ -119,5 +124,73 @@ describe('a bad policy file stops start-up with one line naming the file and the
     const line = refusal(file);
     expect(line).toContain(`POLICY_FILE ${file}: ${message}`);
     expect(line).not.toContain('\n');
+  });
+});
+
+describe('the shipped policies/champion-challenger.yaml', () => {
+  it('holds the default policy as the champion and a challenger that differs in its flexible-payment tier alone', () => {
+    const { salt, strategies } = loadPolicyFile('policies/champion-challenger.yaml');
+    expect(salt).toBe('strategy-assignment-v1');
+    expect(strategies.map((s) => [s.name, s.weight, s.champion])).toEqual([['default', 80, true], ['sms_first', 20, false]]);
+    expect(strategies[0]!.policy).toEqual(DEFAULT_POLICY);
+    const challenger = strategies[1]!.policy;
+    expect({ ...challenger, version: DEFAULT_POLICY.version, tiers: DEFAULT_POLICY.tiers }).toEqual(DEFAULT_POLICY);
+    expect(challenger.tiers.filter((t, i) => !isDeepStrictEqual(t, DEFAULT_POLICY.tiers[i]))).toEqual([
+      { ...DEFAULT_POLICY.tiers[1], minScore: 0.55, channels: ['sms', 'email', 'app_notification'] },
+    ]);
+  });
+});
+
+describe('a policy file with strategies', () => {
+  const challenger = (): Policy => ({ ...copy(), version: 'sms-first-1', tiers: copy().tiers.map((t) => (t.type === 'flexible_payment' ? { ...t, minScore: 0.55, channels: ['sms', 'email', 'app_notification'] } : t)) });
+  const file = (over: Record<string, unknown> = {}, strategies: unknown[] = [
+    { name: 'default', weight: 80, champion: true, policy: copy() },
+    { name: 'sms_first', weight: 20, policy: challenger() },
+  ]) => write('.yaml', stringify({ salt: 'experiment-2027', strategies, ...over }));
+
+  it('reads every strategy with its weight, the champion and the salt', () => {
+    const loaded = loadPolicyFile(file());
+    expect(loaded.salt).toBe('experiment-2027');
+    expect(loaded.strategies).toEqual([
+      { name: 'default', weight: 80, champion: true, policy: DEFAULT_POLICY },
+      { name: 'sms_first', weight: 20, champion: false, policy: challenger() },
+    ]);
+  });
+
+  it('uses the default salt when the file names none', () => {
+    const path = write('.json', JSON.stringify({ strategies: [{ name: 'only', weight: 1, champion: true, policy: copy() }] }));
+    expect(loadPolicyFile(path)).toMatchObject({ salt: 'strategy-assignment-v1', strategies: [{ name: 'only', weight: 1, champion: true }] });
+  });
+
+  const withPolicy = (change: (p: Policy) => unknown) => [
+    { name: 'default', weight: 80, champion: true, policy: copy() },
+    { name: 'sms_first', weight: 20, policy: change(challenger()) },
+  ];
+  it.each<[string, () => string, string]>([
+    ['a bad field deep in a strategy\'s policy', () => file({}, withPolicy(withTier(1, { minScore: 1.5 }))), 'strategies.1.policy.tiers.1.minScore: must be between 0 and 1'],
+    ['an unknown field in a strategy', () => file({}, [{ name: 'default', wieght: 80, weight: 80, champion: true, policy: copy() }]), 'strategies.0: unknown field wieght'],
+    ['an unknown field beside the strategies', () => file({ sallt: 'x' }), 'unknown field sallt'],
+    ['a strategy without a policy', () => file({}, [{ name: 'default', weight: 80, champion: true }]), 'strategies.0.policy: is required'],
+    ['a weight of zero', () => file({}, [{ name: 'default', weight: 0, champion: true, policy: copy() }]), 'strategies.0.weight: must be positive'],
+    ['a negative weight', () => file({}, [{ name: 'default', weight: 80, champion: true, policy: copy() }, { name: 'b', weight: -5, policy: challenger() }]), 'strategies.1.weight: must be positive'],
+    ['a name that cannot be a URL segment', () => file({}, [{ name: 'sms first', weight: 1, champion: true, policy: copy() }]), 'strategies.0.name: must be 1-64 letters, digits, dashes or underscores'],
+    ['no champion', () => file({}, [{ name: 'a', weight: 1, policy: copy() }, { name: 'b', weight: 1, policy: challenger() }]), 'strategies.0.champion: no strategy is the champion: mark exactly one with champion: true'],
+    ['two champions', () => file({}, [{ name: 'a', weight: 1, champion: true, policy: copy() }, { name: 'b', weight: 1, champion: true, policy: challenger() }]), 'strategies.1.champion: only one strategy may be the champion, and a is'],
+    ['a name twice', () => file({}, [{ name: 'a', weight: 1, champion: true, policy: copy() }, { name: 'a', weight: 1, policy: challenger() }]), 'strategies.1.name: a is already the name of strategy 0'],
+    ['a holdout of its own', () => file({}, withPolicy((p) => ({ ...p, holdout: { percent: 10, salt: p.holdout.salt } }))), 'strategies.1.policy.holdout: must be the same in every strategy, because the holdout is chosen before the strategy (default has percent 5, salt intervention-holdout-v1)'],
+    ['a response window of its own', () => file({}, withPolicy((p) => ({ ...p, responseWindowDays: 3 }))), 'strategies.1.policy.responseWindowDays: must be the same in every strategy'],
+    ['one version for two different policies', () => file({}, withPolicy((p) => ({ ...p, version: DEFAULT_POLICY.version }))), `strategies.1.policy.version: ${DEFAULT_POLICY.version} is already the version of default's policy, which differs`],
+    ['an empty list', () => file({}, []), 'strategies: must list at least one strategy'],
+    ['an empty salt', () => file({ salt: ' ' }), 'salt: must not be empty'],
+  ])('refuses %s, naming the field', (_what, makeFile, message) => {
+    const path = makeFile();
+    const line = refusal(path);
+    expect(line.startsWith(`POLICY_FILE ${path}: ${message}`), line).toBe(true);
+    expect(line).not.toContain('\n');
+  });
+
+  it('takes one policy under one version in two strategies (an A/A test)', () => {
+    const path = file({}, [{ name: 'a', weight: 1, champion: true, policy: copy() }, { name: 'b', weight: 1, policy: copy() }]);
+    expect(loadPolicyFile(path).strategies.map((s) => s.name)).toEqual(['a', 'b']);
   });
 });

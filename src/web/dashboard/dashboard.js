@@ -11,6 +11,43 @@ function draw(id, config) {
   canvas.dataset.rendered = 'true';
 }
 
+// A figure with its interval, e.g. "12.5% (9.1% to 15.9%)"; "–" while nothing has matured.
+function withInterval(estimate, format) {
+  if (!estimate || estimate.value === null) return '–';
+  return `${format(estimate.value)} <span class="ci">(${format(estimate.ci_low)} to ${format(estimate.ci_high)})</span>`;
+}
+
+function renderStrategies(strategies) {
+  const table = document.getElementById('strategies-table');
+  const body = table.querySelector('tbody');
+  body.replaceChildren(
+    ...strategies.map((s) => {
+      const row = document.createElement('tr');
+      row.dataset.strategy = s.strategy;
+      const role = s.champion ? 'champion' : s.active ? 'challenger' : 'retired';
+      const cells = [
+        s.strategy,
+        role,
+        `${s.total_interventions.toLocaleString()} (${s.matured_interventions.toLocaleString()})`,
+        s.treated_customers.toLocaleString(),
+        withInterval(s.default_rate, percent),
+        `${percent(s.holdout_default_rate.value)} (${s.holdout_matured.toLocaleString()})`,
+        withInterval(s.uplift_vs_holdout, points),
+        s.difference_vs_champion ? withInterval(s.difference_vs_champion, points) : '–',
+      ];
+      for (const [i, content] of cells.entries()) {
+        const cell = document.createElement('td');
+        // Only our own formatted numbers carry markup; names are set as text.
+        if (i >= 4) cell.innerHTML = content;
+        else cell.textContent = content;
+        row.append(cell);
+      }
+      return row;
+    }),
+  );
+  table.dataset.rendered = 'true';
+}
+
 function render({ current, snapshots, queues }) {
   const h = current.holdout_comparison;
   document.getElementById('period').textContent = `Last ${current.period_days} days · outcomes after ${current.outcome_window_days} days · measured ${new Date(current.measured_at).toLocaleString()}`;
@@ -22,6 +59,7 @@ function render({ current, snapshots, queues }) {
   document.getElementById('uplift-ci').textContent = h.ci_low === null ? 'not enough matured outcomes yet' : `95% CI ${points(h.ci_low)} to ${points(h.ci_high)}`;
   document.getElementById('rates').textContent = `${percent(h.treated_default_rate)} · ${percent(h.holdout_default_rate)}`;
   document.getElementById('groups').textContent = `n = ${h.treated_n.toLocaleString()} treated, ${h.holdout_n.toLocaleString()} holdout`;
+  renderStrategies(current.by_strategy);
 
   const labels = snapshots.map((s) => new Date(s.measured_at).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
   const pct = (v) => (v === null ? null : v * 100);
