@@ -198,29 +198,6 @@ describe('delivery with no provider credentials', () => {
     }
   });
 
-  it('holds an SMS for the quiet hours of the strategy that decided, and the champion\'s once that strategy is retired', async () => {
-    const lateSms: Policy = { ...DEFAULT_POLICY, version: 'late-sms-1', quietHours: { start: '10:00', end: '20:00', channels: ['sms', 'phone'] } };
-    expect((await engine.api('/strategies/late_sms', { method: 'PUT', json: { weight: 100, policy: lateSms } })).status).toBe(201);
-    // A customer in Tokyo whom the assignment puts in late_sms.
-    const set = makeStrategySet([{ name: 'default', weight: 100, champion: true, policy: DEFAULT_POLICY }, { name: 'late_sms', weight: 100, champion: false, policy: lateSms }], DEFAULT_ASSIGNMENT_SALT);
-    const id = Array.from({ length: 50 }, (_, i) => `LATE${i}`).find((c) => strategyFor(set, c).name === 'late_sms')!;
-    await upsertCustomers(engine.db.pool, [customer(id, { locale: 'en', timezone: 'Asia/Tokyo', phone: '+819012345679' })]);
-    clock.set(new Date('2026-11-25T00:30:00Z')); // 09:30 in Tokyo: open for the champion, not for late_sms
-    try {
-      await score(id, 'flexible', new Date('2026-11-25T00:00:00Z'));
-      await waitFor(`${id} sms scheduled`, async () => (await deliveriesOf(id)).sms?.status === 'scheduled');
-      expect((await deliveriesOf(id)).sms!.scheduled_for?.toISOString()).toBe('2026-11-25T01:00:00.000Z'); // 10:00 in Tokyo
-      await waitFor(`${id} email sent at once (not a quiet-hours channel)`, async () => (await deliveriesOf(id)).email?.status === 'outbox');
-
-      expect((await engine.api('/strategies/late_sms', { method: 'DELETE' })).status).toBe(200);
-      const job = await delayedSmsJob((await deliveriesOf(id)).sms!.delivery_id);
-      await job.promote();
-      await waitFor(`${id} sms sent at 09:30 under the champion's hours`, async () => (await deliveriesOf(id)).sms?.status === 'outbox');
-    } finally {
-      clock.set(new Date('2026-11-25T14:00:00Z'));
-    }
-  });
-
   it('writes one notification when the same delivery is delivered twice, in sequence or racing', async () => {
     const d = (await deliveriesOf('FLEX')).app_notification!;
     const deps = deliverDeps();
