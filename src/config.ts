@@ -78,6 +78,13 @@ const envSchema = z.object({
       }
       return ms;
     }),
+  // The metrics read 90 days of deliveries, and a month is dropped only once all of it is past
+  // the retention: four months keep every day the metrics read.
+  RETENTION_MONTHS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number of months')
+    .min(4, 'must be at least 4 (the metrics read the last 90 days)')
+    .default(25),
   EVALUATE_CONCURRENCY: positiveInt(8),
   DELIVERY_MAX_ATTEMPTS: positiveInt(8),
   DELIVERY_BACKOFF_MS: positiveInt(2_000),
@@ -132,6 +139,8 @@ export interface Config {
   policyFile: string | undefined;
   holdoutPercent: number | undefined;
   metricsEveryMs: number;
+  /** months of raw rows kept (decisions, deliveries, events, notifications, scores); older months are dropped whole */
+  retentionMonths: number;
   evaluateConcurrency: number;
   /** a retryable send is tried this many times in all, the waits doubling from backoffMs */
   delivery: { maxAttempts: number; backoffMs: number };
@@ -192,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyFile: e.POLICY_FILE,
     holdoutPercent: e.HOLDOUT_PERCENT,
     metricsEveryMs: e.METRICS_EVERY,
+    retentionMonths: e.RETENTION_MONTHS,
     evaluateConcurrency: e.EVALUATE_CONCURRENCY,
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,

@@ -12,12 +12,13 @@ export const inboxTransport: LocalTransport = {
   async write(client, works, at) {
     const messages = works.map((work) => storedMessage(work, storedAppNotification));
     await client.query(
-      `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
-       select *, $8::timestamptz from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-       on conflict (delivery_id) do nothing`,
+      `insert into notifications (delivery_id, intervention_id, intervention_date, customer_id, title, body, action_label, action_url, created_at)
+       select *, $9::timestamptz from unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       on conflict (delivery_id, intervention_date) do nothing`,
       [
         works.map((w) => w.deliveryId),
         works.map((w) => w.interventionId),
+        works.map((w) => w.interventionDate),
         works.map((w) => w.customer.customerId),
         messages.map((m) => m.title),
         messages.map((m) => m.body),

@@ -7,6 +7,8 @@ import type { Queryable } from './pool.js';
 export interface DeliveryWork {
   deliveryId: number;
   interventionId: number;
+  /** the intervention's date: the month the delivery (and a notification written for it) is kept in */
+  interventionDate: Date;
   channel: Channel;
   status: DeliveryStatus;
   claimedAt: Date | null;
@@ -22,6 +24,7 @@ export interface DeliveryWork {
 interface WorkRow extends CustomerColumns {
   delivery_id: number;
   intervention_id: number;
+  intervention_date: Date;
   channel: Channel;
   status: DeliveryStatus;
   claimed_at: Date | null;
@@ -42,7 +45,7 @@ export async function loadDeliveryWork(db: Queryable, deliveryId: number, channe
  */
 export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
-    `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
+    `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
             d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because
        from deliveries d
@@ -56,6 +59,7 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
   return rows.map((row) => ({
     deliveryId: row.delivery_id,
     interventionId: row.intervention_id,
+    interventionDate: row.intervention_date,
     channel: row.channel,
     status: row.status,
     claimedAt: row.claimed_at,
@@ -196,7 +200,7 @@ export async function refreshInterventionDeliveryStatuses(db: Queryable, interve
   await db.query(
     `update interventions i
         set delivery_status = coalesce((
-              select d.status from deliveries d where d.intervention_id = i.intervention_id
+              select d.status from deliveries d where d.intervention_id = i.intervention_id and d.intervention_date = i.intervention_date
                order by array_position(array['clicked','opened','delivered','sent','outbox','sending','scheduled','pending','unknown','bounced','failed','suppressed']::text[], d.status)
                limit 1), i.delivery_status),
             updated_at = $2

@@ -3,6 +3,7 @@
 import type { Customer, ScheduledPayment } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
+import { scoreDateRange } from './partitions.js';
 import type { Queryable } from './pool.js';
 
 export interface EvaluationState {
@@ -46,7 +47,12 @@ export async function lockCustomers(db: Queryable, customerIds: readonly string[
   );
 }
 
+/**
+ * The state of each score. The scores' own row and decision are read within the range of the
+ * scores' dates ($4, $5), so that only those months' partitions are read (pruned when planned).
+ */
 export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRef[], trendWindow: number): Promise<EvaluationState[]> {
+  if (refs.length === 0) return [];
   const { rows } = await db.query<StateRow>(
     `with refs as (
        select * from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
@@ -63,15 +69,15 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
                 and p.due_date <= (r.score_date at time zone 'UTC')::date) as last_missed_due_date,
             to_char(np.due_date, 'YYYY-MM-DD') as next_due_date, np.amount::text as next_amount, np.currency as next_currency
        from refs r
-       join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date
+       join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date and s.score_date between $4 and $5
        left join customers c on c.customer_id = r.customer_id
-       left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date
+       left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date and d.score_date between $4 and $5
        left join lateral (
          select p.due_date, p.amount, p.currency from payments p
           where p.customer_id = r.customer_id and p.status = 'scheduled'
             and p.due_date >= (r.score_date at time zone 'UTC')::date
           order by p.due_date limit 1) np on true`,
-    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow],
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow, ...scoreDateRange(refs)],
   );
   return rows.map((row) => ({
     ref: { customerId: row.customer_id, scoreDate: row.score_date.toISOString() },

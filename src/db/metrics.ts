@@ -99,6 +99,10 @@ export async function computeMetrics(db: Queryable, days: number, now: Date): Pr
   };
 }
 
+/**
+ * The window's deliveries by channel. The window bounds the deliveries' own intervention_date
+ * (their partition key, equal to their intervention's date), so only the window's months are read.
+ */
 async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<ChannelFunnel[]> {
   const { rows } = await db.query<Omit<ChannelFunnel, 'responses'> & Record<string, number | string>>(
     `select d.channel, count(*)::int as deliveries,
@@ -109,8 +113,8 @@ async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<C
             count(*) filter (where d.status in ('failed', 'bounced'))::int as failed,
             count(*) filter (where d.status = 'suppressed')::int as suppressed,
             ${RESPONSE_TYPES.map((_, n) => `count(*) filter (where i.customer_response = $${n + 3})::int as response_${n}`).join(',\n            ')}
-       from deliveries d join interventions i on i.intervention_id = d.intervention_id
-      where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
+       from deliveries d join interventions i on i.intervention_id = d.intervention_id and i.intervention_date = d.intervention_date
+      where d.intervention_date > $1::timestamptz - make_interval(days => $2) and d.intervention_date <= $1::timestamptz
       group by d.channel order by d.channel`,
     [now, days, ...RESPONSE_TYPES],
   );
