@@ -80,7 +80,9 @@ begin
     return null;
   end if;
   perform pg_advisory_xact_lock(hashtextextended('engine partition maintenance', 0));
-  if to_regclass(format('%I.%I', parent_schema, partition_name)) is not null then
+  -- Asked of pg_class, not of to_regclass: after waiting for the lock, the name cache may still
+  -- say "absent" about a partition that another process has just committed.
+  if exists (select from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relname = partition_name and n.nspname = parent_schema) then
     return null;
   end if;
   execute format('lock table %s in access exclusive mode', parent);
