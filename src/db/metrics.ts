@@ -100,8 +100,9 @@ export async function computeMetrics(db: Queryable, days: number, now: Date): Pr
 }
 
 /**
- * The window's deliveries by channel. The window bounds the deliveries' own intervention_date
- * (their partition key, equal to their intervention's date), so only the window's months are read.
+ * The window's deliveries by channel. The window bounds both sides of the join: the deliveries'
+ * own intervention_date (their partition key, equal to their intervention's date), so that only
+ * the window's months are read, and the interventions', so that only the window's are joined.
  */
 async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<ChannelFunnel[]> {
   const { rows } = await db.query<Omit<ChannelFunnel, 'responses'> & Record<string, number | string>>(
@@ -115,6 +116,7 @@ async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<C
             ${RESPONSE_TYPES.map((_, n) => `count(*) filter (where i.customer_response = $${n + 3})::int as response_${n}`).join(',\n            ')}
        from deliveries d join interventions i on i.intervention_id = d.intervention_id and i.intervention_date = d.intervention_date
       where d.intervention_date > $1::timestamptz - make_interval(days => $2) and d.intervention_date <= $1::timestamptz
+        and i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
       group by d.channel order by d.channel`,
     [now, days, ...RESPONSE_TYPES],
   );
