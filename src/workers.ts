@@ -3,7 +3,7 @@
 import { MetricsTime, Worker } from 'bullmq';
 import { deliverProcessor } from '../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../jobs/evaluate-customer.js';
-import { MAINTAIN_PARTITIONS_JOB, PARTITION_MAINTENANCE_EVERY_MS, maintainPartitionsProcessor } from '../jobs/maintain-partitions.js';
+import { MAINTAIN_PARTITIONS_JOB, MAINTAIN_PARTITIONS_JOB_OPTIONS, PARTITION_MAINTENANCE_EVERY_MS, maintainPartitionsProcessor } from '../jobs/maintain-partitions.js';
 import { metricsSnapshotProcessor } from '../jobs/metrics-snapshot.js';
 import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../jobs/sweep-responses.js';
 import { agentTaskTransport } from './channels/agent-tasks.js';
@@ -121,7 +121,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
       .upsertJobScheduler('metrics-snapshot', { every: config.metricsEveryMs }, { name: 'snapshot' })
       .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the metrics snapshot'));
     void runtime.queues.metrics
-      .upsertJobScheduler(MAINTAIN_PARTITIONS_JOB, { every: PARTITION_MAINTENANCE_EVERY_MS }, { name: MAINTAIN_PARTITIONS_JOB })
+      .upsertJobScheduler(MAINTAIN_PARTITIONS_JOB, { every: PARTITION_MAINTENANCE_EVERY_MS }, { name: MAINTAIN_PARTITIONS_JOB, opts: MAINTAIN_PARTITIONS_JOB_OPTIONS })
       .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the partitions maintenance'));
   }
 

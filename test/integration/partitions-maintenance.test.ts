@@ -3,7 +3,7 @@
 // RETENTION_MONTHS dropping whole months past it while newer months, interventions and metrics
 // snapshots stay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maintainPartitionsProcessor, MAINTAIN_PARTITIONS_JOB, PARTITION_MAINTENANCE_EVERY_MS } from '../../jobs/maintain-partitions.js';
+import { maintainPartitionsProcessor, MAINTAIN_PARTITIONS_JOB, MAINTAIN_PARTITIONS_JOB_OPTIONS, PARTITION_MAINTENANCE_EVERY_MS } from '../../jobs/maintain-partitions.js';
 import { fixedClock } from '../../src/clock.js';
 import { createComingPartitions, PARTITIONED_TABLES } from '../../src/db/partitions.js';
 import { createPool } from '../../src/db/pool.js';
@@ -101,6 +101,8 @@ describe('partitions created ahead', () => {
     }
     const scheduler = await engine.runtime.queues.metrics.getJobScheduler(MAINTAIN_PARTITIONS_JOB);
     expect(scheduler?.every).toBe(PARTITION_MAINTENANCE_EVERY_MS);
+    // A run that meets Postgres away waits and tries again.
+    expect(scheduler?.template?.opts).toMatchObject(MAINTAIN_PARTITIONS_JOB_OPTIONS);
     for (const table of PARTITIONED_TABLES) expect(await partitionsOf(table), table).toEqual(expect.arrayContaining(['07', '08', '09', '10'].map((m) => `${table}_p2030${m}`)));
   });
 });
