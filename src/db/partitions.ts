@@ -15,9 +15,9 @@ export const PARTITIONED_TABLES = ['risk_scores', 'decisions', 'deliveries', 'no
 export const MONTHS_AHEAD = 3;
 
 /**
- * How long maintenance waits for a table lock. Attaching or dropping a partition waits for the
- * queries reading the table; a short wait (then a retry at the next run) keeps it from queueing
- * every other query behind it.
+ * How long the scheduled maintenance waits for a table lock. Attaching or dropping a partition
+ * waits for the queries reading the table, and every query that comes after waits behind it; a
+ * short wait, then the job's retry, keeps the tables' traffic flowing in the meantime.
  */
 const LOCK_TIMEOUT = '5s';
 

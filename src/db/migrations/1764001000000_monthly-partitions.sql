@@ -25,9 +25,11 @@
 --   change it), so two deliveries of one intervention always have the same intervention_date;
 --   unique (intervention_id, channel, intervention_date) therefore still means "never twice per
 --   (intervention, channel)". A delivery and its intervention land in the same month.
--- * notifications carry the same date (their delivery's, which is their intervention's: the
---   foreign key (intervention_id, intervention_date) -> interventions checks it), so unique
---   (delivery_id, intervention_date) still means one notification per delivery.
+-- * notifications carry the same date: a notification is written with its delivery's
+--   intervention_id, and the foreign key (intervention_id, intervention_date) -> interventions
+--   makes its date that intervention's, which is the delivery's. One delivery's notifications
+--   therefore all have one date, and unique (delivery_id, intervention_date) still means one
+--   notification per delivery.
 -- * delivery_events are partitioned by received_at. No date of ours is stable for every provider
 --   event (an unmatched event or an inbound SMS names no delivery), so the key (provider,
 --   event_key) cannot be unique any more; the webhook handlers take a lock on the key and look
