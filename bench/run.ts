@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startFakeSendGrid } from '#fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '#fakes/fake-twilio.js';
 import { runCli } from '../src/cli/run-cli.js';
@@ -22,38 +21,15 @@ import { awakeZones, generatePortfolio } from '../src/synthetic/portfolio.js';
 import { BASELINE_TABLE, prepareBaseline, runBaseline } from './baseline.js';
 import { benchIngestion } from './ingestion.js';
 import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipeline.js';
+import { benchPartitionMigration } from './migration.js';
 import { benchSnapshot } from './snapshot.js';
-import { DAY, ROOT, type Figure } from './support.js';
+import { DAY, ROOT, withBenchDatabase, type Figure } from './support.js';
 
 function positiveWholeNumber(text: string | undefined, fallback: number, name: string): number {
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive whole number (got '${text}')`);
   return n;
-}
-
-/** Runs `use` on a database of its own on the server of DATABASE_URL, dropped afterwards. */
-async function withBenchDatabase<T>(databaseUrl: string, use: (url: string) => Promise<T>): Promise<T> {
-  const name = `ie_bench_${randomBytes(4).toString('hex')}`;
-  const serverUrl = new URL(databaseUrl);
-  serverUrl.pathname = '/postgres';
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl.toString() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  await admin(`create database ${name}`);
-  try {
-    return await use(url.toString());
-  } finally {
-    await admin(`drop database if exists ${name} with (force)`);
-  }
 }
 
 await runCli(async () => {
@@ -75,7 +51,8 @@ await runCli(async () => {
   const steady = quick ? { rate: 200, seconds: 6 } : { rate: 500, seconds: 20 };
   const baselineScores = quick ? 400 : 3_000;
   const evaluationOnlyScores = quick ? 4_000 : 50_000;
-  const snapshotInterventions = quick ? 50_000 : 1_000_000;
+  const snapshotInterventions = quick ? 20_000 : 1_000_000;
+  const migrationScores = quick ? 10_000 : 1_000_000;
 
   const base = loadConfig();
   const figures: Figure[] = [];
@@ -143,7 +120,8 @@ await runCli(async () => {
       report('decisions_ratio_ours_to_baseline', ours / baseline, 'x');
       await runtime.pool.query(`drop table ${BASELINE_TABLE}`);
 
-      await benchSnapshot(runtime, report, snapshotInterventions);
+      await benchSnapshot(runtime, report, snapshotInterventions, quick ? 1 : 2);
+      await withBenchDatabase(base.databaseUrl, (url) => benchPartitionMigration(url, report, migrationScores));
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));

@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { ingestScores } from '../src/ingest/ingest-scores.js';
 import type { Runtime } from '../src/runtime/runtime.js';
@@ -22,6 +23,30 @@ export type Report = (name: string, value: number, unit: string) => void;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** Runs `use` on a database of its own on the server of DATABASE_URL, dropped afterwards. */
+export async function withBenchDatabase<T>(databaseUrl: string, use: (url: string) => Promise<T>): Promise<T> {
+  const name = `ie_bench_${randomBytes(4).toString('hex')}`;
+  const serverUrl = new URL(databaseUrl);
+  serverUrl.pathname = '/postgres';
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  await admin(`create database ${name}`);
+  try {
+    return await use(url.toString());
+  } finally {
+    await admin(`drop database if exists ${name} with (force)`);
+  }
+}
 
 export async function count(pool: pg.Pool, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from (${sql}) q`, params);

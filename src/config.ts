@@ -108,6 +108,14 @@ export const ENVIRONMENT = z.object({
       return ms;
     })
     .meta(about('how often a metrics snapshot is stored (`30s`, `15m`, `1h`, `1d`)')),
+  // The metrics read 90 days of deliveries, and a month is dropped only once all of it is past
+  // the retention: four months keep every day the metrics read.
+  RETENTION_MONTHS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number of months')
+    .min(4, 'must be at least 4 (the metrics read the last 90 days)')
+    .default(25)
+    .meta(about('months of raw rows kept (scores, decisions, deliveries, events, notifications; at least 4); older months are dropped whole, metrics snapshots are kept (see "Tables that hold years")')),
   EVALUATE_CONCURRENCY: positiveInt(8).meta(about('evaluation jobs at once per worker process (a job carries up to 250 scores)')),
   DELIVERY_MAX_ATTEMPTS: positiveInt(8).meta(about('tries, in all, of a send refused with 429 or 5xx or not answered')),
   DELIVERY_BACKOFF_MS: positiveInt(2_000).meta(about('the first wait between those tries, doubling each time, with jitter')),
@@ -178,6 +186,7 @@ const CONFIG = ENVIRONMENT.transform((e) => {
     policyFile: e.POLICY_FILE,
     holdoutPercent: e.HOLDOUT_PERCENT,
     metricsEveryMs: e.METRICS_EVERY,
+    retentionMonths: e.RETENTION_MONTHS,
     evaluateConcurrency: e.EVALUATE_CONCURRENCY,
     delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, backoffMs: e.DELIVERY_BACKOFF_MS },
     providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,

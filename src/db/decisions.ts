@@ -4,6 +4,7 @@
 import type { Channel, DecisionOutcome, InterventionType, Offer, Trend, Urgency } from '../domain/types.js';
 import type { RenderedMessages } from '../messages/schema.js';
 import type { ScoreRef } from '../queues/names.js';
+import { scoreDateRange } from './partitions.js';
 import { jsonb, type Queryable } from './pool.js';
 
 export interface InterventionRecord {
@@ -108,10 +109,11 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
   );
   for (const row of written.rows) result.interventionIds.set(row.decision_id, row.intervention_id);
 
-  // A holdout intervention is logged but never contacted: it gets no delivery rows.
+  // A holdout intervention is logged but never contacted: it gets no delivery rows. A delivery
+  // carries its intervention's date, the month it is kept in (see the partitions' migration).
   const deliveries = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
-    `insert into deliveries (intervention_id, customer_id, channel)
-     select i.intervention_id, i.customer_id, unnest(i.channels)
+    `insert into deliveries (intervention_id, customer_id, channel, intervention_date)
+     select i.intervention_id, i.customer_id, unnest(i.channels), i.intervention_date
        from interventions i
       where i.intervention_id = any($1::bigint[]) and not i.holdout
      returning delivery_id, intervention_id, channel`,
@@ -131,14 +133,16 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
  */
 export async function findPendingDeliveries(db: Queryable, refs: readonly ScoreRef[]): Promise<NewDelivery[]> {
   if (refs.length === 0) return [];
+  // The bounds on the dates let the planner read only the months these scores and their
+  // deliveries are in (partition pruning).
   const { rows } = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
     `select d.delivery_id, d.intervention_id, d.channel
        from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
        join decisions x on x.customer_id = r.customer_id and x.score_date = r.score_date
        join interventions i on i.decision_id = x.decision_id
-       join deliveries d on d.intervention_id = i.intervention_id
-      where d.status = 'pending'`,
-    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate)],
+       join deliveries d on d.intervention_id = i.intervention_id and d.intervention_date = i.intervention_date
+      where d.status = 'pending' and x.score_date between $3 and $4`,
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), ...scoreDateRange(refs)],
   );
   return rows.map((row) => ({ deliveryId: row.delivery_id, interventionId: row.intervention_id, channel: row.channel }));
 }

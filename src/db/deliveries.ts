@@ -10,6 +10,8 @@ import { findAddressSuppressions } from './suppressions.js';
 
 /** A delivery with all a send needs. */
 export interface DeliveryWork extends DeliveryCandidate {
+  /** the intervention's date: the month the delivery (and a notification written for it) is kept in */
+  interventionDate: Date;
   claimedAt: Date | null;
   interventionType: string;
   contactBy: Date;
@@ -20,6 +22,7 @@ export interface DeliveryWork extends DeliveryCandidate {
 interface WorkRow extends CustomerColumns {
   delivery_id: number;
   intervention_id: number;
+  intervention_date: Date;
   channel: Channel;
   status: DeliveryStatus;
   claimed_at: Date | null;
@@ -39,7 +42,7 @@ interface WorkRow extends CustomerColumns {
  */
 export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel, addressKey: string): Promise<DeliveryWork[]> {
   const { rows } = await db.query<WorkRow>(
-    `select d.delivery_id, d.intervention_id, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
+    `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
             d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because,
             coalesce(own.policy, champion.policy) -> 'quietHours' as quiet_hours
@@ -58,6 +61,7 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
   return rows.map((row, i) => ({
     deliveryId: row.delivery_id,
     interventionId: row.intervention_id,
+    interventionDate: row.intervention_date,
     channel: row.channel,
     status: row.status,
     claimedAt: row.claimed_at,
@@ -172,7 +176,7 @@ export async function refreshInterventionDeliveryStatuses(db: Queryable, interve
   await db.query(
     `update interventions i
         set delivery_status = coalesce((
-              select d.status from deliveries d where d.intervention_id = i.intervention_id
+              select d.status from deliveries d where d.intervention_id = i.intervention_id and d.intervention_date = i.intervention_date
                order by array_position(array['clicked','opened','delivered','sent','outbox','sending','scheduled','pending','unknown','bounced','failed','suppressed']::text[], d.status)
                limit 1), i.delivery_status),
             updated_at = $2

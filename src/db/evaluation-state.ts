@@ -3,6 +3,7 @@
 import type { Customer, ScheduledPayment } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
+import { scoreDateRange } from './partitions.js';
 import type { Queryable } from './pool.js';
 
 export interface EvaluationState {
@@ -46,7 +47,26 @@ export async function lockCustomers(db: Queryable, customerIds: readonly string[
   );
 }
 
+/**
+ * How far back a score's trend history is looked for first. Five weekly scores fit in it (daily
+ * ones many times over), and it spans two or three monthly partitions of risk_scores, where the
+ * whole history spans RETENTION_MONTHS of them: an index probe in each for every score. A score
+ * with fewer earlier scores than the trend needs in it (a new customer, monthly scoring) has its
+ * history read again without the bound, so the trend always sees the newest scores there are.
+ */
+export const HISTORY_LOOKBACK_DAYS = 35;
+const DAY_MS = 86_400_000;
+
+const stateKey = (customerId: string, scoreDate: Date) => `${customerId}\u0000${scoreDate.getTime()}`;
+
+/**
+ * The state of each score, in one query. The scores' own rows and decisions are read within the
+ * range of the scores' dates ($4, $5), and their histories within HISTORY_LOOKBACK_DAYS before
+ * it ($6), so that only those months' partitions are read (pruned when the query is planned).
+ */
 export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRef[], trendWindow: number): Promise<EvaluationState[]> {
+  if (refs.length === 0) return [];
+  const [earliest, latest] = scoreDateRange(refs);
   const { rows } = await db.query<StateRow>(
     `with refs as (
        select * from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
@@ -56,6 +76,7 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
             c.customer_id is not null as known_customer,
             array(select h.risk_score::float8 from risk_scores h
                    where h.customer_id = r.customer_id and h.score_date <= r.score_date
+                     and h.score_date > r.score_date - make_interval(days => $7) and h.score_date > $6 and h.score_date <= $5
                    order by h.score_date desc limit $3) as recent_scores,
             (select max(i.intervention_date) from interventions i where i.customer_id = r.customer_id) as last_intervention_at,
             (select to_char(max(p.due_date), 'YYYY-MM-DD') from payments p
@@ -63,16 +84,21 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
                 and p.due_date <= (r.score_date at time zone 'UTC')::date) as last_missed_due_date,
             to_char(np.due_date, 'YYYY-MM-DD') as next_due_date, np.amount::text as next_amount, np.currency as next_currency
        from refs r
-       join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date
+       join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date and s.score_date between $4 and $5
        left join customers c on c.customer_id = r.customer_id
-       left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date
+       left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date and d.score_date between $4 and $5
        left join lateral (
          select p.due_date, p.amount, p.currency from payments p
           where p.customer_id = r.customer_id and p.status = 'scheduled'
             and p.due_date >= (r.score_date at time zone 'UTC')::date
           order by p.due_date limit 1) np on true`,
-    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow],
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow, earliest, latest, new Date(earliest.getTime() - HISTORY_LOOKBACK_DAYS * DAY_MS), HISTORY_LOOKBACK_DAYS],
   );
+  const short = rows.filter((row) => row.recent_scores.length < trendWindow);
+  if (short.length > 0) {
+    const histories = await loadScoreHistories(db, short, trendWindow);
+    for (const row of short) row.recent_scores = histories.get(stateKey(row.customer_id, row.score_date)) ?? row.recent_scores;
+  }
   return rows.map((row) => ({
     ref: { customerId: row.customer_id, scoreDate: row.score_date.toISOString() },
     scoreDate: row.score_date,
@@ -89,4 +115,17 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
         : null,
     existingDecisionId: row.decision_id,
   }));
+}
+
+/** The newest `limit` scores up to each score, however old: the history of scores with few recent ones. */
+async function loadScoreHistories(db: Queryable, scores: readonly { customer_id: string; score_date: Date }[], limit: number): Promise<Map<string, number[]>> {
+  const { rows } = await db.query<{ customer_id: string; score_date: Date; recent_scores: number[] }>(
+    `select r.customer_id, r.score_date,
+            array(select h.risk_score::float8 from risk_scores h
+                   where h.customer_id = r.customer_id and h.score_date <= r.score_date
+                   order by h.score_date desc limit $3) as recent_scores
+       from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)`,
+    [scores.map((s) => s.customer_id), scores.map((s) => s.score_date), limit],
+  );
+  return new Map(rows.map((row) => [stateKey(row.customer_id, row.score_date), row.recent_scores]));
 }

@@ -63,6 +63,34 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
 }
 
 /**
+ * How far back a provider's retry of an event is looked for. delivery_events is partitioned by
+ * month of arrival, so (provider, event_key) cannot be a unique key (it would have to include the
+ * arrival time); instead the key is locked for the transaction and looked for among the events
+ * received this long before. Providers retry a webhook for hours to a few days; five weeks is far
+ * beyond that, and reads only the current and the previous month's partitions, where a look in
+ * every month kept would read an index of each (two years: 25) for every event.
+ */
+export const EVENT_REPEAT_WINDOW_DAYS = 35;
+
+/**
+ * Stores the event unless one with its key arrived within EVENT_REPEAT_WINDOW_DAYS; true when
+ * stored. The transaction-scoped lock on the key makes a concurrent copy of the event wait
+ * until this transaction ends, and then see its row (the insert's own snapshot is taken after
+ * the lock is held, under READ COMMITTED).
+ */
+async function storeOnce(client: PoolClient, event: IncomingEvent, deliveryId: number | null, customerId: string | null, matched: boolean, at: Date): Promise<boolean> {
+  await client.query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 5113))", [event.provider, event.eventKey]);
+  const { rowCount } = await client.query(
+    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
+     select $1, $2, $3, $4, $5, $6, $7, $8
+      where not exists (select from delivery_events e
+                         where e.provider = $1 and e.event_key = $2 and e.received_at > $8::timestamptz - make_interval(days => $9))`,
+    [event.provider, event.eventKey, event.eventType, deliveryId, customerId, matched, jsonb(event.payload), at, EVENT_REPEAT_WINDOW_DAYS],
+  );
+  return rowCount === 1;
+}
+
+/**
  * Stores the event and applies its effect to the delivery it names. Returns false when the
  * event was seen before (a provider's retry): then nothing changes. A suppression goes to the
  * address the event is about (`addressHash`), also when no delivery of ours matches it; without
@@ -70,12 +98,8 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
  * the commit (refreshInterventionDeliveryStatus).
  */
 export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
-  const stored = await client.query(
-    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, event_key) do nothing`,
-    [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, jsonb(event.payload), at],
-  );
-  if (stored.rowCount !== 1) return false;
+  const stored = await storeOnce(client, event, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, at);
+  if (!stored) return false;
   if (effect.suppress) {
     const optOut = { ...effect.suppress, source: event.provider };
     if (addressHash) await suppressAddress(client, addressHash, optOut, at);
@@ -95,12 +119,7 @@ export async function applyDeliveryEvent(client: PoolClient, event: IncomingEven
   return true;
 }
 
-/** Stores an event that changes no delivery (inbound SMS), once. */
-export async function storeEvent(db: Queryable, event: IncomingEvent & { customerId: string | null }, at: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
-     values ($1, $2, $3, null, $4, $5, $6, $7) on conflict (provider, event_key) do nothing`,
-    [event.provider, event.eventKey, event.eventType, event.customerId, event.customerId !== null, jsonb(event.payload), at],
-  );
-  return rowCount === 1;
+/** Stores an event that changes no delivery (inbound SMS), once; inside the caller's transaction. */
+export async function storeEvent(client: PoolClient, event: IncomingEvent & { customerId: string | null }, at: Date): Promise<boolean> {
+  return storeOnce(client, event, null, event.customerId, event.customerId !== null, at);
 }

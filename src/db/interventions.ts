@@ -54,7 +54,7 @@ export async function findIntervention(db: Queryable, interventionId: number): P
                         'provider_message_id', d.provider_message_id, 'attempts', d.attempts, 'last_error', d.last_error,
                         'scheduled_for', d.scheduled_for, 'sent_at', d.sent_at, 'updated_at', d.updated_at)
                         order by d.delivery_id)
-                        from deliveries d where d.intervention_id = i.intervention_id), '[]') as deliveries,
+                        from deliveries d where d.intervention_id = i.intervention_id and d.intervention_date = i.intervention_date), '[]') as deliveries,
             coalesce((select json_agg(json_build_object(
                         'response_type', r.response_type, 'source', r.source, 'notes', r.notes, 'created_at', r.created_at)
                         order by r.created_at, r.response_id)

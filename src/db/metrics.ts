@@ -159,6 +159,11 @@ async function strategyMetrics(db: Queryable, groups: readonly GroupRow[], windo
   return compareStrategies(sums, window.crosses, { champion: stored.find((s) => s.champion)?.name ?? null, active: stored.map((s) => s.name) });
 }
 
+/**
+ * The window's deliveries by channel. The window bounds both sides of the join: the deliveries'
+ * own intervention_date (their partition key, equal to their intervention's date), so that only
+ * the window's months are read, and the interventions', so that only the window's are joined.
+ */
 async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<ChannelFunnel[]> {
   const { rows } = await db.query<Omit<ChannelFunnel, 'responses'> & Record<string, number | string>>(
     `select d.channel, count(*)::int as deliveries,
@@ -169,8 +174,9 @@ async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<C
             count(*) filter (where d.status in ('failed', 'bounced'))::int as failed,
             count(*) filter (where d.status = 'suppressed')::int as suppressed,
             ${RESPONSE_TYPES.map((_, n) => `count(*) filter (where i.customer_response = $${n + 3})::int as response_${n}`).join(',\n            ')}
-       from deliveries d join interventions i on i.intervention_id = d.intervention_id
-      where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
+       from deliveries d join interventions i on i.intervention_id = d.intervention_id and i.intervention_date = d.intervention_date
+      where d.intervention_date > $1::timestamptz - make_interval(days => $2) and d.intervention_date <= $1::timestamptz
+        and i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
       group by d.channel order by d.channel`,
     [now, days, ...RESPONSE_TYPES],
   );

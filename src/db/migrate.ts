@@ -4,6 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
+import { createComingPartitions } from './partitions.js';
+import { createLogger } from '../logger.js';
+import { createPool } from './pool.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -34,7 +37,18 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   }
 }
 
-export async function migrate(databaseUrl: string, log: (message: string) => void = () => undefined): Promise<string[]> {
+export interface MigrateOptions {
+  log?: (message: string) => void;
+  /** apply only the migrations numbered up to this one (a test of a later migration on older data) */
+  upTo?: number;
+}
+
+/**
+ * Applies the pending migrations, then creates the coming months' partitions (so that a fresh
+ * install, or one whose scheduler was stopped, has them before its first write).
+ */
+export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<string[]> {
+  const log = options.log ?? (() => undefined);
   await ensureDatabase(databaseUrl);
   const applied = await runner({
     databaseUrl,
@@ -45,6 +59,15 @@ export async function migrate(databaseUrl: string, log: (message: string) => voi
     singleTransaction: true,
     log,
     logger: { debug: () => undefined, info: log, warn: log, error: log },
+    ...(options.upTo === undefined ? {} : { count: options.upTo, timestamp: true }),
   });
+  if (options.upTo === undefined) {
+    const pool = createPool(databaseUrl, 1, createLogger('warn', 'migrate', process.stderr));
+    try {
+      await createComingPartitions(pool, new Date(), { waitForLocks: true });
+    } finally {
+      await pool.end();
+    }
+  }
   return applied.map((migration) => migration.name);
 }

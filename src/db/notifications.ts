@@ -6,16 +6,17 @@ import type { Queryable } from './pool.js';
 /** In-app notifications for app deliveries, once per delivery. */
 export async function insertNotifications(
   db: Queryable,
-  notifications: readonly { deliveryId: number; interventionId: number; customerId: string; message: AppNotification }[],
+  notifications: readonly { deliveryId: number; interventionId: number; interventionDate: Date; customerId: string; message: AppNotification }[],
   at: Date,
 ): Promise<void> {
   await db.query(
-    `insert into notifications (delivery_id, intervention_id, customer_id, title, body, action_label, action_url, created_at)
-     select *, $8::timestamptz from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-     on conflict (delivery_id) do nothing`,
+    `insert into notifications (delivery_id, intervention_id, intervention_date, customer_id, title, body, action_label, action_url, created_at)
+     select *, $9::timestamptz from unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+     on conflict (delivery_id, intervention_date) do nothing`,
     [
       notifications.map((n) => n.deliveryId),
       notifications.map((n) => n.interventionId),
+      notifications.map((n) => n.interventionDate),
       notifications.map((n) => n.customerId),
       notifications.map((n) => n.message.title),
       notifications.map((n) => n.message.body),

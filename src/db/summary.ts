@@ -29,7 +29,7 @@ export async function summariseScoreDate(db: Queryable, scoreDate: Date, custome
   );
   const deliveries = await db.query<{ channel: string; status: string; count: number }>(
     `select x.channel, x.status, count(*)::int as count
-       from deliveries x join interventions i using (intervention_id) join decisions d using (decision_id)
+       from deliveries x join interventions i using (intervention_id, intervention_date) join decisions d using (decision_id)
       where d.score_date = $1 and d.customer_id like $2 group by 1, 2 order by 1, 2`,
     params,
   );

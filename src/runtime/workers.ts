@@ -3,6 +3,7 @@
 import { MetricsTime, Worker } from 'bullmq';
 import { deliverProcessor } from '../../jobs/deliver.js';
 import { evaluateCustomerProcessor } from '../../jobs/evaluate-customer.js';
+import { MAINTAIN_PARTITIONS_JOB, MAINTAIN_PARTITIONS_JOB_OPTIONS, PARTITION_MAINTENANCE_EVERY_MS, maintainPartitionsProcessor } from '../../jobs/maintain-partitions.js';
 import { metricsSnapshotProcessor } from '../../jobs/metrics-snapshot.js';
 import { RESPONSES_SWEEP_EVERY_MS, sweepResponsesProcessor } from '../../jobs/sweep-responses.js';
 import type { Clock } from '../clock.js';
@@ -94,8 +95,12 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
   }
 
   if (works(METRICS_QUEUE)) {
+    // The metrics queue carries the engine's scheduled housekeeping: the snapshots, and the
+    // partitions' maintenance (a job of its own name).
+    const snapshot = metricsSnapshotProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, everyMs: config.metricsEveryMs });
+    const partitions = maintainPartitionsProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, retentionMonths: config.retentionMonths });
     workers.push(
-      new Worker(METRICS_QUEUE, metricsSnapshotProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, everyMs: config.metricsEveryMs }), {
+      new Worker(METRICS_QUEUE, (job) => (job.name === MAINTAIN_PARTITIONS_JOB ? partitions() : snapshot(job)), {
         ...base(),
         concurrency: 1,
       }),
@@ -103,6 +108,9 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     void runtime.queues.metrics
       .upsertJobScheduler('metrics-snapshot', { every: config.metricsEveryMs }, { name: 'snapshot' })
       .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the metrics snapshot'));
+    void runtime.queues.metrics
+      .upsertJobScheduler(MAINTAIN_PARTITIONS_JOB, { every: PARTITION_MAINTENANCE_EVERY_MS }, { name: MAINTAIN_PARTITIONS_JOB, opts: MAINTAIN_PARTITIONS_JOB_OPTIONS })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'could not schedule the partitions maintenance'));
   }
 
   for (const worker of workers) {

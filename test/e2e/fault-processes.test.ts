@@ -64,7 +64,9 @@ describe('several processes on one Redis and Postgres', () => {
     // every metrics job that ran stored the snapshot of a period of its own.
     const slots = await engine.db.pool.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct slot)::int as d from metrics_snapshots');
     expect(slots.rows[0]!.n).toBe(slots.rows[0]!.d);
-    expect(await engine.runtime.queues.metrics.getJobCountByTypes('completed')).toBe(slots.rows[0]!.n);
+    // One snapshot job per period (the queue also carries the partitions' maintenance).
+    const completed = await engine.runtime.queues.metrics.getJobs(['completed']);
+    expect(completed.filter((job) => job.name === 'snapshot')).toHaveLength(slots.rows[0]!.n);
   }, 240_000);
 
   it('stops accepting on SIGTERM and finishes the request in flight', async () => {

@@ -11,12 +11,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A database cloned from the migrated template; with `empty`, one with no tables at all (to migrate step by step). */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `ie_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: `${SERVER_URL}/postgres` });
   await admin.connect();
   try {
-    await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.query(options.empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DB}`);
   } finally {
     await admin.end();
   }

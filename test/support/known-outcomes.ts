@@ -27,7 +27,7 @@ export async function loadKnownOutcomes(engine: TestEngine, now: Date): Promise<
       await engine.db.pool.query("insert into payments (customer_id, due_date, amount, status) values ($1, $2, 100, 'missed')", [customerId, due]);
     }
     for (const [channel, status] of options.deliveries ?? []) {
-      await engine.db.pool.query('insert into deliveries (intervention_id, customer_id, channel, status) values ($1, $2, $3, $4)', [rows[0]!.intervention_id, customerId, channel, status]);
+      await engine.db.pool.query('insert into deliveries (intervention_id, intervention_date, customer_id, channel, status) values ($1, $2, $3, $4, $5)', [rows[0]!.intervention_id, at, customerId, channel, status]);
     }
   }
 

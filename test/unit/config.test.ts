@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       holdoutPercent: undefined,
       metricsEveryMs: 3_600_000,
+      retentionMonths: 25,
       queueBackend: 'redis',
       workerQueues: ['evaluate-customer', 'deliver-email', 'deliver-sms', 'deliver-app', 'deliver-phone', 'sweep-responses', 'metrics-snapshot'],
     });
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
     [{ HOLDOUT_PERCENT: 'five' }, "HOLDOUT_PERCENT: must be a number (got 'five')"],
     [{ PORT: '70000' }, "PORT: must be a port number (0-65535) (got '70000')"],
     [{ METRICS_EVERY: 'hourly' }, "METRICS_EVERY: must be a duration such as '30s', '15m', '1h' or '1d' (got 'hourly')"],
+    [{ RETENTION_MONTHS: '3' }, "RETENTION_MONTHS: must be at least 4 (the metrics read the last 90 days) (got '3')"],
+    [{ RETENTION_MONTHS: '2.5' }, "RETENTION_MONTHS: must be a whole number of months (got '2.5')"],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, "PUBLIC_BASE_URL: must be a http or https URL (got 'ftp://x')"],
     [{ TWILIO_FROM_NUMBER: '555-1234' }, "TWILIO_FROM_NUMBER: must be an E.164 number such as +15551234567 (got '555-1234')"],
     [{ QUEUE_PREFIX: 'a b' }, "QUEUE_PREFIX: must be 1-40 letters, digits, dots, dashes or underscores (got 'a b')"],

@@ -10,7 +10,7 @@ export const inboxTransport: LocalTransport<'app_notification'> = {
   async write(db, ready, at) {
     await insertNotifications(
       db,
-      ready.map(({ work, message }) => ({ deliveryId: work.deliveryId, interventionId: work.interventionId, customerId: work.customer.customerId, message })),
+      ready.map(({ work, message }) => ({ deliveryId: work.deliveryId, interventionId: work.interventionId, interventionDate: work.interventionDate, customerId: work.customer.customerId, message })),
       at,
     );
   },

@@ -1,0 +1,134 @@
+// Partition pruning, shown by EXPLAIN (FORMAT JSON) of the engine's own queries: the metrics over
+// a 90-day window read only the window's months of deliveries, and the evaluation's state read
+// only the batch's month of decisions and scores (and the month before, for the trend).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeMetrics } from '../../src/db/metrics.js';
+import { loadEvaluationStates } from '../../src/db/evaluation-state.js';
+import { createComingPartitions, PARTITIONED_TABLES } from '../../src/db/partitions.js';
+import type { Queryable } from '../../src/db/pool.js';
+import { startTestEngine, type TestEngine } from '../support/engine.js';
+
+const NOW = new Date('2027-06-15T12:00:00Z');
+let engine: TestEngine;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/**
+ * A Queryable that runs each statement twice: first as EXPLAIN (FORMAT JSON), keeping the plan,
+ * then for real, so that the engine's functions run unchanged and their plans can be read.
+ */
+function explaining(db: Queryable, plans: PlanNode[]): Queryable {
+  const query = async (text: string, values?: unknown[]) => {
+    const explained = await db.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${text}`, values);
+    plans.push(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
+    return db.query(text, values);
+  };
+  // The pool's query has many overloads; the engine's functions use only (text, values).
+  return { query } as unknown as Queryable;
+}
+
+/** The partitions each plan reads, by partitioned table: { deliveries: ['deliveries_p202704', ...] }. */
+function partitionsRead(plans: readonly PlanNode[]): Record<string, string[]> {
+  const read: Record<string, Set<string>> = {};
+  const visit = (node: PlanNode) => {
+    const name = node['Relation Name'];
+    const table = name && PARTITIONED_TABLES.find((t) => name.startsWith(`${t}_p`) || name === `${t}_default`);
+    if (name && table) (read[table] ??= new Set()).add(name);
+    node.Plans?.forEach(visit);
+  };
+  plans.forEach(visit);
+  return Object.fromEntries(Object.entries(read).map(([table, names]) => [table, [...names].sort()]));
+}
+
+beforeAll(async () => {
+  engine = await startTestEngine({ workers: false });
+  // Every month of 2027 up to September: the window's months and others on both sides.
+  await createComingPartitions(engine.db.pool, new Date('2027-01-10T00:00:00Z'), { monthsAhead: 8 });
+  // Interventions with deliveries every ten days of the year, each customer scored every day.
+  await engine.db.pool.query(
+    `insert into customers (customer_id, full_name, timezone)
+     select 'R' || n, 'Customer ' || n, 'Europe/Madrid' from generate_series(1, 20) as n`,
+  );
+  await engine.db.pool.query(
+    `insert into risk_scores (customer_id, risk_score, score_date)
+     select 'R' || n, 0.3 + (d % 7) / 10.0, '2027-01-01T00:00:00Z'::timestamptz + d * interval '1 day'
+       from generate_series(1, 20) as n, generate_series(0, 200) as d`,
+  );
+  await engine.db.pool.query(
+    `with d as (
+       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
+       select 'R' || n, '2027-01-01T00:00:00Z'::timestamptz + d * interval '10 days', 0.7, 'intervention', 'increasing', 'flexible_payment', 'test',
+              '2027-01-01T06:00:00Z'::timestamptz + d * interval '10 days'
+         from generate_series(1, 20) as n, generate_series(0, 24) as d
+       returning decision_id, customer_id, decided_at),
+     i as (
+       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, policy_version)
+       select decision_id, customer_id, decided_at, 'flexible_payment', 'high', 0.7, 'increasing', '{email,sms}', '{}', decided_at + interval '5 days', 'test' from d
+       returning intervention_id, intervention_date, customer_id)
+     insert into deliveries (intervention_id, intervention_date, customer_id, channel, status)
+     select intervention_id, intervention_date, customer_id, c, 'sent' from i, unnest(array['email', 'sms']) as c`,
+  );
+  await engine.db.pool.query('analyze risk_scores, decisions, interventions, deliveries');
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('partition pruning', () => {
+  it("reads only the 90-day window's months of deliveries for the metrics", async () => {
+    const plans: PlanNode[] = [];
+    const metrics = await computeMetrics(explaining(engine.db.pool, plans), 90, NOW);
+    // From 2027-03-17 to 2027-06-15: March to June, and no other month, nor the default partition.
+    expect(partitionsRead(plans)).toEqual({
+      deliveries: ['deliveries_p202703', 'deliveries_p202704', 'deliveries_p202705', 'deliveries_p202706'],
+    });
+    expect(metrics.delivery_funnel.map((f) => [f.channel, f.deliveries])).toEqual([
+      ['email', 180],
+      ['sms', 180],
+    ]);
+  });
+
+  it("reads only the batch's month of decisions and scores, and the month before for the trend", async () => {
+    const plans: PlanNode[] = [];
+    const refs = ['R1', 'R2', 'R3'].flatMap((customerId) => ['2027-06-14T00:00:00Z', '2027-06-15T00:00:00Z'].map((scoreDate) => ({ customerId, scoreDate: new Date(scoreDate).toISOString() })));
+    const states = await loadEvaluationStates(explaining(engine.db.pool, plans), refs, 5);
+    // One query: every score had its five scores within the first lookback.
+    expect(plans).toHaveLength(1);
+    expect(partitionsRead(plans)).toEqual({
+      risk_scores: ['risk_scores_p202705', 'risk_scores_p202706'],
+      decisions: ['decisions_p202706'],
+    });
+    expect(states).toHaveLength(6);
+    for (const state of states) expect(state.recentScores).toHaveLength(5);
+  });
+
+  it('reads the whole history of a score with few recent ones, so that the trend is the same', async () => {
+    // Scored once a month: the trend's five scores reach back five months.
+    await engine.db.pool.query("insert into customers (customer_id, full_name) values ('MONTHLY', 'Monthly Customer')");
+    await engine.db.pool.query(
+      `insert into risk_scores (customer_id, risk_score, score_date)
+       select 'MONTHLY', s, '2027-01-15T00:00:00Z'::timestamptz + n * interval '1 month'
+         from unnest(array[0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) with ordinality as t(s, n)`,
+    );
+    const plans: PlanNode[] = [];
+    const [state] = await loadEvaluationStates(explaining(engine.db.pool, plans), [{ customerId: 'MONTHLY', scoreDate: '2027-07-15T00:00:00.000Z' }], 5);
+    expect(state!.recentScores).toEqual([0.7, 0.6, 0.5, 0.4, 0.3]);
+    expect(plans).toHaveLength(2);
+  });
+
+  it('reads every month without the bounds: the pruning above is the bounds at work', async () => {
+    const plans: PlanNode[] = [];
+    const db = explaining(engine.db.pool, plans);
+    await db.query(
+      `select d.channel, count(*) from deliveries d join interventions i on i.intervention_id = d.intervention_id
+        where i.intervention_date > $1::timestamptz - make_interval(days => 90) and i.intervention_date <= $1::timestamptz group by 1`,
+      [NOW],
+    );
+    expect(partitionsRead(plans).deliveries).toEqual(expect.arrayContaining(['deliveries_default', 'deliveries_p202701', 'deliveries_p202709']));
+  });
+});
