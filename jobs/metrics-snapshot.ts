@@ -5,6 +5,7 @@ import type { Clock } from '../src/clock.js';
 import { computeMetrics, storeSnapshot } from '../src/db/metrics.js';
 import type { Pool } from '../src/db/pool.js';
 import { SNAPSHOT_PERIOD_DAYS } from '../src/domain/metrics.js';
+import { lastDays } from '../src/domain/metrics-filter.js';
 import type { Logger } from '../src/logger.js';
 
 export function periodSlot(at: Date, everyMs: number): Date {
@@ -15,7 +16,7 @@ export function metricsSnapshotProcessor(deps: { pool: Pool; clock: Clock; logge
   return async (): Promise<{ stored: boolean; slot: string }> => {
     const now = deps.clock.now();
     const slot = periodSlot(now, deps.everyMs);
-    const metrics = await computeMetrics(deps.pool, SNAPSHOT_PERIOD_DAYS, now);
+    const metrics = await computeMetrics(deps.pool, lastDays(SNAPSHOT_PERIOD_DAYS, now), now);
     const stored = await storeSnapshot(deps.pool, slot, metrics);
     deps.logger.info({ slot, stored, total_interventions: metrics.total_interventions }, 'metrics snapshot');
     return { stored, slot: slot.toISOString() };

@@ -1,12 +1,16 @@
-// Effectiveness metrics, set-based: one pass over the lookback window's interventions, one
-// over their deliveries. An intervention's outcome is known once its 30-day window has passed
-// (matured); until then it is counted as maturing, never as a success.
+// Effectiveness metrics, set-based: one pass over the filter's interventions for the outcomes,
+// one over their channels and deliveries for the funnel, one over the decisions. An
+// intervention's outcome is known once its 30-day window has passed (matured); until then it is
+// counted as maturing, never as a success.
+import type { ChannelFunnel } from '../domain/funnel.js';
+import { periodDays, type MetricsFilter } from '../domain/metrics-filter.js';
 import { holdoutUplift, rate, type Uplift } from '../domain/metrics.js';
-import { INTERVENTION_TYPES, RESPONSE_TYPES, type Channel } from '../domain/types.js';
+import { INTERVENTION_TYPES, type Channel, type InterventionType } from '../domain/types.js';
+import { deliveryFunnel } from './funnel.js';
+import { OUTCOME_WINDOW_DAYS, SCOPED, scopeParams } from './intervention-scope.js';
 import { jsonb, type Queryable } from './pool.js';
 
-/** Days after an intervention in which a missed payment counts as a default. */
-export const OUTCOME_WINDOW_DAYS = 30;
+export { OUTCOME_WINDOW_DAYS };
 
 /** The effectiveness figures of a group of interventions: all of them, or one type. */
 export interface OutcomeFigures {
@@ -25,23 +29,23 @@ export interface TypeMetrics extends OutcomeFigures {
   intervention_type: string;
 }
 
-export interface ChannelFunnel {
-  channel: Channel;
-  deliveries: number;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  failed: number;
-  suppressed: number;
-  responses: Record<string, number>;
+/** Scores decided in the period, by outcome (a channel filter does not apply: no channel is chosen before the decision). */
+export interface DecisionCounts {
+  evaluated: number;
+  intervention: number;
+  holdout: number;
+  no_intervention: number;
 }
 
 export interface InterventionMetrics extends OutcomeFigures {
   period_days: number;
+  period_start: string;
+  period_end: string;
+  filters: { type: InterventionType | null; channel: Channel | null; strategy: string | null };
   measured_at: string;
   outcome_window_days: number;
   by_intervention_type: TypeMetrics[];
+  decisions: DecisionCounts;
   delivery_funnel: ChannelFunnel[];
 }
 
@@ -53,24 +57,20 @@ interface GroupRow {
   defaults: number;
 }
 
-export async function computeMetrics(db: Queryable, days: number, now: Date): Promise<InterventionMetrics> {
-  const { rows: groups } = await db.query<GroupRow>(
-    `with window_interventions as (
-       select i.intervention_type, i.holdout,
-              i.intervention_date <= $1::timestamptz - make_interval(days => $3) as matured,
-              exists (select 1 from payments p
-                       where p.customer_id = i.customer_id and p.status = 'missed'
-                         and p.due_date > (i.intervention_date at time zone 'UTC')::date
-                         and p.due_date <= ((i.intervention_date + make_interval(days => $3)) at time zone 'UTC')::date) as defaulted
-         from interventions i
-        where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz)
-     select intervention_type, holdout, count(*)::int as total,
-            count(*) filter (where matured)::int as matured,
-            count(*) filter (where matured and defaulted)::int as defaults
-       from window_interventions
-      group by grouping sets ((intervention_type, holdout), (holdout))`,
-    [now, days, OUTCOME_WINDOW_DAYS],
-  );
+export async function computeMetrics(db: Queryable, filter: MetricsFilter, now: Date): Promise<InterventionMetrics> {
+  const [{ rows: groups }, decisions, funnel] = await Promise.all([
+    db.query<GroupRow>(
+      `with ${SCOPED}
+       select s.intervention_type, s.holdout, count(*)::int as total,
+              count(*) filter (where s.matured)::int as matured,
+              count(*) filter (where s.matured and s.defaulted)::int as defaults
+         from scoped s
+        group by grouping sets ((s.intervention_type, s.holdout), (s.holdout))`,
+      scopeParams(filter, now),
+    ),
+    countDecisions(db, filter),
+    deliveryFunnel(db, filter, now),
+  ]);
   const group = (type: string | null, holdout: boolean) =>
     groups.find((g) => g.intervention_type === type && g.holdout === holdout) ?? { total: 0, matured: 0, defaults: 0 };
 
@@ -90,41 +90,30 @@ export async function computeMetrics(db: Queryable, days: number, now: Date): Pr
   };
 
   return {
-    period_days: days,
+    period_days: periodDays(filter),
+    period_start: filter.start.toISOString(),
+    period_end: filter.end.toISOString(),
+    filters: { type: filter.type, channel: filter.channel, strategy: filter.strategy },
     measured_at: now.toISOString(),
     outcome_window_days: OUTCOME_WINDOW_DAYS,
     ...summarise(null),
     by_intervention_type: INTERVENTION_TYPES.map((type) => ({ intervention_type: type, ...summarise(type) })),
-    delivery_funnel: await deliveryFunnel(db, days, now),
+    decisions,
+    delivery_funnel: funnel,
   };
 }
 
-async function deliveryFunnel(db: Queryable, days: number, now: Date): Promise<ChannelFunnel[]> {
-  const { rows } = await db.query<Omit<ChannelFunnel, 'responses'> & Record<string, number | string>>(
-    `select d.channel, count(*)::int as deliveries,
-            count(*) filter (where d.status in ('sent', 'outbox', 'delivered', 'opened', 'clicked'))::int as sent,
-            count(*) filter (where d.status in ('delivered', 'opened', 'clicked'))::int as delivered,
-            count(*) filter (where d.status in ('opened', 'clicked'))::int as opened,
-            count(*) filter (where d.status = 'clicked')::int as clicked,
-            count(*) filter (where d.status in ('failed', 'bounced'))::int as failed,
-            count(*) filter (where d.status = 'suppressed')::int as suppressed,
-            ${RESPONSE_TYPES.map((_, n) => `count(*) filter (where i.customer_response = $${n + 3})::int as response_${n}`).join(',\n            ')}
-       from deliveries d join interventions i on i.intervention_id = d.intervention_id
-      where i.intervention_date > $1::timestamptz - make_interval(days => $2) and i.intervention_date <= $1::timestamptz
-      group by d.channel order by d.channel`,
-    [now, days, ...RESPONSE_TYPES],
+async function countDecisions(db: Queryable, filter: MetricsFilter): Promise<DecisionCounts> {
+  const { rows } = await db.query<{ outcome: keyof DecisionCounts; n: number }>(
+    `select d.outcome, count(*)::int as n from decisions d
+      where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
+        and ($3::text is null or d.intervention_type = $3)
+        and ($4::text is null or d.outcome = 'holdout' or d.strategy = $4)
+      group by d.outcome`,
+    [filter.start, filter.end, filter.type, filter.strategy],
   );
-  return rows.map((row) => ({
-    channel: row.channel,
-    deliveries: row.deliveries,
-    sent: row.sent,
-    delivered: row.delivered,
-    opened: row.opened,
-    clicked: row.clicked,
-    failed: row.failed,
-    suppressed: row.suppressed,
-    responses: Object.fromEntries(RESPONSE_TYPES.map((type, n) => [type, Number(row[`response_${n}`] ?? 0)])),
-  }));
+  const n = (outcome: keyof DecisionCounts) => rows.find((row) => row.outcome === outcome)?.n ?? 0;
+  return { evaluated: rows.reduce((sum, row) => sum + row.n, 0), intervention: n('intervention'), holdout: n('holdout'), no_intervention: n('no_intervention') };
 }
 
 export interface SnapshotRow {

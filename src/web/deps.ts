@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { MessageSettings } from '../evaluation/evaluate-scores.js';
 import type { Pool } from '../db/pool.js';
+import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import type { QueueStore } from '../queues/connection.js';
 import type { Queues } from '../queues/queues.js';
@@ -14,6 +15,8 @@ export interface WebDeps {
   /** the admin token (generated at start-up when ADMIN_TOKEN is unset) and the optional viewer token */
   tokens: Tokens;
   pool: Pool;
+  /** the policy in force (the dashboard compares the holdout share it sets with the one observed) */
+  policy: Policy;
   queueStore: QueueStore;
   queues: Queues;
   evaluateEvents: QueueEvents;
