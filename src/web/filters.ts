@@ -68,7 +68,7 @@ export function parseFilter(query: Request['query'], now: Date, options: { defau
   const rolling = lastDays(days, now, narrowing);
   // A day given as `to` ends at its midnight, or now if that is sooner.
   const end = to ? new Date(Math.min(to.getTime() + DAY_MS, rolling.end.getTime())) : rolling.end;
-  const start = from ?? new Date(end.getTime() - days * DAY_MS);
+  const start = from ?? (to ? new Date(end.getTime() - days * DAY_MS) : rolling.start);
   if (from && to && from > to) throw new InputError('from must be on or before to');
   if (end.getTime() - start.getTime() > MAX_DAYS * DAY_MS + 1) throw new InputError(`from and to may be at most ${MAX_DAYS} days apart`);
   return { filter: { ...narrowing, start, end: end > start ? end : start }, given };

@@ -16,6 +16,8 @@ interface Planned {
   missedAfterDays?: number;
   /** [channel, status, sent (sent_at set)] */
   deliveries?: [string, string, boolean?][];
+  /** a holdout's channels: those its type would have used */
+  channels?: string[];
   response?: string;
 }
 
@@ -34,7 +36,7 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
       response: i === 0 ? 'accepted_offer' : i === 1 ? 'engaged' : undefined,
     });
   }
-  for (let i = 0; i < 5; i += 1) plans.push({ type: 'payment_assistance', daysAgo: 42, holdout: true, missedAfterDays: i < 3 ? 20 : undefined });
+  for (let i = 0; i < 5; i += 1) plans.push({ type: 'payment_assistance', daysAgo: 42, holdout: true, channels: ['email', 'phone'], missedAfterDays: i < 3 ? 20 : undefined });
   for (let i = 0; i < 9; i += 1) {
     plans.push({
       type: 'flexible_payment',
@@ -48,7 +50,7 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
       ],
     });
   }
-  for (let i = 0; i < 4; i += 1) plans.push({ type: 'flexible_payment', daysAgo: 58, holdout: true, missedAfterDays: i < 2 ? 15 : undefined });
+  for (let i = 0; i < 4; i += 1) plans.push({ type: 'flexible_payment', daysAgo: 58, holdout: true, channels: ['email', 'sms', 'app_notification'], missedAfterDays: i < 2 ? 15 : undefined });
   // Still maturing: no outcome yet, whatever happens.
   for (let i = 0; i < 6; i += 1) {
     plans.push({
@@ -76,7 +78,7 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
 
 async function insertPlanned(engine: TestEngine, now: Date, customerId: string, plan: Planned): Promise<void> {
   const at = new Date(now.getTime() - plan.daysAgo * DAY);
-  const channels = plan.deliveries?.map(([channel]) => channel) ?? ['email'];
+  const channels = plan.channels ?? plan.deliveries?.map(([channel]) => channel) ?? ['email'];
   const { rows } = await engine.db.pool.query<{ intervention_id: number }>(
     `with d as (
        insert into decisions (customer_id, score_date, risk_score, outcome, reason, trend, intervention_type, policy_version, decided_at, strategy)

@@ -17,7 +17,7 @@ import { funnelTable, summaryTable, trendTable, upliftTable, type MetricsWithStr
 import { parseFilter, type GivenFilter } from '../filters.js';
 import { cursorOf, figureTitle, INTERVENTION_COLUMNS, interventionRow, parseCursor, parseFigure } from '../interventions-view.js';
 import { queuesTable } from '../operations-view.js';
-import { customerIdParam } from '../params.js';
+import { customerIdParam, intQuery } from '../params.js';
 import { sendCsv, streamCsv, tableCsv, type Table } from '../tables.js';
 
 const LIST_PAGE = 100;
@@ -77,13 +77,14 @@ function listRequest(deps: WebDeps, req: Request) {
 
 async function interventionsPage(deps: WebDeps, req: Request) {
   const { now, filter, given, figure, name, after } = listRequest(deps, req);
-  const rows = await listInterventions(deps.pool, filter, figure, now, { after, limit: LIST_PAGE + 1 });
-  const shown = rows.slice(0, LIST_PAGE);
+  const limit = intQuery(req.query.limit, 'limit', { min: 1, max: 1000, fallback: LIST_PAGE });
+  const rows = await listInterventions(deps.pool, filter, figure, now, { after, limit: limit + 1 });
+  const shown = rows.slice(0, limit);
   return {
     filters: given,
     figure: name,
     title: figureTitle(figure, given.channel),
-    next: rows.length > LIST_PAGE ? cursorOf(shown[shown.length - 1]!) : null,
+    next: rows.length > limit ? cursorOf(shown[shown.length - 1]!) : null,
     tables: { interventions: listTable(shown) },
   };
 }
@@ -92,12 +93,15 @@ function listTable(rows: readonly ListedIntervention[]): Table {
   return { name: 'interventions', caption: 'Interventions', columns: INTERVENTION_COLUMNS, rows: rows.map(interventionRow) };
 }
 
+/** Rows a CSV export reads at a time. */
+const EXPORT_BATCH = 2_000;
+
 async function* allPages(deps: WebDeps, filter: MetricsFilter, figure: Figure, now: Date) {
   let after = null;
   for (;;) {
-    const page = await listInterventions(deps.pool, filter, figure, now, { after, limit: 2_000 });
+    const page = await listInterventions(deps.pool, filter, figure, now, { after, limit: EXPORT_BATCH });
     if (page.length > 0) yield page;
-    if (page.length < 2_000) return;
+    if (page.length < EXPORT_BATCH) return;
     const last = page[page.length - 1]!;
     after = { interventionId: last.intervention_id, channel: last.channel ?? '' };
   }
