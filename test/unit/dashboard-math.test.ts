@@ -8,6 +8,8 @@ import { holdoutShare } from '../../src/domain/metrics.js';
 import { jobsInMinute, jobsPerMinute } from '../../src/domain/throughput.js';
 import { parseFilter } from '../../src/web/filters.js';
 import { withLocalFonts } from '../../src/web/routes/bull-board.js';
+import { upliftTable, type MetricsWithStrategies } from '../../src/web/effectiveness-view.js';
+import { holdoutUplift } from '../../src/domain/metrics.js';
 
 const counts = (overrides: Partial<FunnelCounts>): FunnelCounts => ({
   decided: 0, intervened: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, responded: 0,
@@ -119,5 +121,43 @@ describe("Bull Board's page", () => {
     expect(local).toContain('<link href="/admin/queues/fonts/ibm-plex-sans/400.css" rel="stylesheet">');
     expect(local).toContain('<link href="/admin/queues/fonts/ibm-plex-mono/500.css" rel="stylesheet">');
     expect(local).toContain('static/css/main.css');
+  });
+});
+
+describe('upliftTable', () => {
+  const figures = (treated: number, defaults: number, holdout: number, holdoutDefaults: number) => ({
+    total_interventions: treated,
+    matured_interventions: treated,
+    maturing_interventions: 0,
+    prevented_defaults: treated - defaults,
+    defaults_occurred: defaults,
+    success_rate: (treated - defaults) / treated,
+    holdout_interventions: holdout,
+    holdout_comparison: holdoutUplift({ matured: treated, defaults }, { matured: holdout, defaults: holdoutDefaults }),
+  });
+  const metrics = {
+    ...figures(300, 30, 40, 8),
+    by_intervention_type: [
+      { intervention_type: 'payment_assistance', ...figures(300, 30, 40, 8) },
+      { intervention_type: 'payment_reminder', ...figures(0, 0, 0, 0), success_rate: null },
+    ],
+    by_strategy: [
+      { strategy: 'steady', champion: true, ...figures(200, 20, 40, 8) },
+      { strategy: 'gentle', champion: false, ...figures(100, 10, 40, 8) },
+    ],
+  } as unknown as MetricsWithStrategies;
+
+  it('gives the forest plot a row for all, each type with interventions and each strategy, each linked to its interventions', () => {
+    const table = upliftTable(metrics, { from: '2026-11-01', to: null, type: null, channel: null, strategy: null });
+    expect(table.rows.map((row) => [row.cells.group, row.cells.grouping])).toEqual([
+      ['All interventions', 'all'],
+      ['payment assistance', 'type'],
+      ['steady (champion)', 'strategy'],
+      ['gentle', 'strategy'],
+    ]);
+    const gentle = table.rows[3]!;
+    expect(gentle.cells.uplift).toBeCloseTo(0.1, 12);
+    expect(gentle.links?.treated).toBe('/dashboard/interventions?from=2026-11-01&strategy=gentle&figure=treated');
+    expect(gentle.links?.holdout).toBe('/dashboard/interventions?from=2026-11-01&strategy=gentle&figure=holdout');
   });
 });
