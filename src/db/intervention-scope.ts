@@ -13,14 +13,16 @@ export function scopeParams(filter: MetricsFilter, now: Date): unknown[] {
 
 /**
  * `scoped`: the filter's interventions, each with whether its outcome window has passed
- * (matured) and whether a payment was missed within it (defaulted). A strategy narrows the
+ * (matured) and, if it has, whether a payment was missed within it (defaulted). A strategy narrows the
  * treated interventions only: the holdout is every strategy's comparison group.
  */
 export const SCOPED = `scoped as (
   select i.intervention_id, i.customer_id, i.intervention_date, i.intervention_type, i.holdout, i.strategy, i.channels,
          i.customer_response,
          i.intervention_date <= $6::timestamptz - make_interval(days => $7) as matured,
-         exists (select 1 from payments p
+         -- Asked only of matured interventions (the outcome of the others is not known yet), so
+         -- that the lookup of a missed payment runs for those alone.
+         i.intervention_date <= $6::timestamptz - make_interval(days => $7) and exists (select 1 from payments p
                   where p.customer_id = i.customer_id and p.status = 'missed'
                     and p.due_date > (i.intervention_date at time zone 'UTC')::date
                     and p.due_date <= ((i.intervention_date + make_interval(days => $7)) at time zone 'UTC')::date) as defaulted
