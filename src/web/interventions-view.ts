@@ -22,7 +22,7 @@ const STAGES = [...FUNNEL_STAGES, ...FUNNEL_SIDE_COUNTS] as const;
 
 export function parseFigure(value: Request['query'][string]): { figure: Figure; name: string } {
   const name = value === undefined ? 'treated' : value;
-  if (typeof name === 'string' && name in OUTCOME_FIGURES) return { figure: { outcome: name as keyof typeof OUTCOME_FIGURES }, name };
+  if (typeof name === 'string' && Object.hasOwn(OUTCOME_FIGURES, name)) return { figure: { outcome: name as keyof typeof OUTCOME_FIGURES }, name };
   if (typeof name === 'string' && (STAGES as readonly string[]).includes(name)) return { figure: { stage: name as (typeof STAGES)[number] }, name };
   throw new InputError(`figure must be one of ${[...Object.keys(OUTCOME_FIGURES), ...STAGES].join(', ')}`);
 }

@@ -134,6 +134,7 @@ describe('filters', () => {
     ['/intervention_metrics?days=30&from=2026-11-01', 'give days or from, not both'],
     ['/intervention_metrics?channel=pigeon', 'channel must be one of'],
     ['/dashboard/data/interventions?figure=everything', 'figure must be one of'],
+    ['/dashboard/data/interventions?figure=toString', 'figure must be one of'],
     ['/dashboard/data/interventions?after=x', 'after must be an intervention id'],
     ['/dashboard/export/everything.csv', 'no export named everything'],
   ])('answers %s with a 4xx naming the parameter', async (path, message) => {
