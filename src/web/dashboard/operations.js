@@ -54,7 +54,7 @@ const render = unlessUnchanged((data) => {
         labels: queues.map((q) => q.queue),
         datasets: STATES.map((state) => ({ label: state, data: queues.map((q) => q[state]), backgroundColor: colour(state) })),
       },
-      options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, title: { display: true, text: 'jobs' } }, y: { stacked: true } } },
+      options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'jobs' } }, y: { stacked: true } } },
     },
     queues.some((q) => STATES.some((state) => q[state] > 0)),
   );
