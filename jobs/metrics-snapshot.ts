@@ -5,6 +5,7 @@ import type { Clock } from '../src/clock.js';
 import { computeMetrics, storeSnapshot } from '../src/db/metrics.js';
 import type { Pool } from '../src/db/pool.js';
 import { SNAPSHOT_PERIOD_DAYS } from '../src/domain/metrics.js';
+import { lastDays } from '../src/domain/metrics-filter.js';
 import type { Logger } from '../src/logger.js';
 
 export function periodSlot(at: Date, everyMs: number): Date {
@@ -25,7 +26,7 @@ export function metricsSnapshotProcessor(deps: { pool: Pool; clock: Clock; logge
     // job that starts late (a busy worker, a retry) would take the next period's slot and leave
     // its own period without a snapshot.
     const slot = periodSlot(scheduledFor(job.id) ?? now, deps.everyMs);
-    const metrics = await computeMetrics(deps.pool, SNAPSHOT_PERIOD_DAYS, now);
+    const metrics = await computeMetrics(deps.pool, lastDays(SNAPSHOT_PERIOD_DAYS, now), now);
     const stored = await storeSnapshot(deps.pool, slot, metrics);
     deps.logger.info({ slot, stored, total_interventions: metrics.total_interventions }, 'metrics snapshot');
     return { stored, slot: slot.toISOString() };

@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate.js';
 import { insertPastInterventions, insertPayments, insertScoreHistory, upsertCustomers } from '../db/portfolio.js';
 import { computeMetrics, storeSnapshot, type InterventionMetrics } from '../db/metrics.js';
 import { SNAPSHOT_PERIOD_DAYS } from '../domain/metrics.js';
+import { lastDays } from '../domain/metrics-filter.js';
 import { summariseOutcomes, summariseScoreDate, type BatchSummary, type OutcomeSummary } from '../db/summary.js';
 import { InputError, errorMessage } from '../errors.js';
 import { defaultScoreDate, ingestScores } from '../ingest/ingest-scores.js';
@@ -163,7 +164,7 @@ await runCli(async () => {
   );
   for (let day = 30; day >= 1; day -= 1) {
     const at = new Date(asOf.getTime() - day * 86_400_000);
-    await storeSnapshot(runtime.pool, at, await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, at));
+    await storeSnapshot(runtime.pool, at, await computeMetrics(runtime.pool, lastDays(SNAPSHOT_PERIOD_DAYS, at), at));
   }
   console.log(`history: ${historyCustomers.length} interventions over the last 90 days, 30 daily metrics snapshots`);
 
@@ -204,7 +205,7 @@ await runCli(async () => {
   // The scheduler's snapshot for this period was taken at start-up, before the batch; this one,
   // under its own instant, shows the run's outcome on the dashboard.
   const snapshotAt = systemClock.now();
-  const stored = await storeSnapshot(runtime.pool, snapshotAt, await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt));
+  const stored = await storeSnapshot(runtime.pool, snapshotAt, await computeMetrics(runtime.pool, lastDays(SNAPSHOT_PERIOD_DAYS, snapshotAt), snapshotAt));
   const summary = await summariseScoreDate(runtime.pool, asOf, DEMO_PREFIX);
   printSummary(summary, portfolio.batch.length, seconds);
   if (activity) {
@@ -212,7 +213,7 @@ await runCli(async () => {
 Provider activity played through the webhooks: ${activity.emailEvents} signed SendGrid events, ${activity.smsCallbacks} Twilio status callbacks,`);
     console.log(`SMS replies ${activity.replies.map((r) => JSON.stringify(r)).join(', ')}; ${activity.tasksCompleted} agent call completed.`);
   }
-  const metrics = await computeMetrics(runtime.pool, SNAPSHOT_PERIOD_DAYS, snapshotAt);
+  const metrics = await computeMetrics(runtime.pool, lastDays(SNAPSHOT_PERIOD_DAYS, snapshotAt), snapshotAt);
   printOutcomes(await summariseOutcomes(runtime.pool, asOf, DEMO_PREFIX, runtime.addressKey), metrics, stored);
   printStrategies(metrics, summary);
 

@@ -88,3 +88,14 @@ export async function findDecision(db: Queryable, customerId: string, scoreDate:
   );
   return rows[0] ?? null;
 }
+
+/** The strategies that decided interventions in a period, for the dashboard's strategy filter. */
+export async function strategiesSeen(db: Queryable, period: { start: Date; end: Date }): Promise<string[]> {
+  const { rows } = await db.query<{ strategy: string }>(
+    `select distinct strategy from interventions
+      where intervention_date >= $1::timestamptz and intervention_date < $2::timestamptz and strategy is not null
+      order by strategy`,
+    [period.start, period.end],
+  );
+  return rows.map((row) => row.strategy);
+}

@@ -92,3 +92,9 @@ export async function findLatestScore(db: Queryable, customerId: string): Promis
   const row = rows[0];
   return row ? { scoreDate: row.score_date, riskScore: row.risk_score } : null;
 }
+
+/** Whether any score was ever stored: the dashboard tells an empty install how to load some. */
+export async function anyScoreStored(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ stored: boolean }>('select exists (select 1 from risk_scores) or exists (select 1 from decisions) as stored');
+  return rows[0]?.stored ?? false;
+}

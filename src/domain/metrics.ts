@@ -127,3 +127,30 @@ export function clusteredDifference(a: ClusterSums, b: ClusterSums, cross: Cross
   const pb = b.y / b.n;
   return interval(pa - pb, rateVariance(a, pa) + rateVariance(b, pb) - 2 * covariance(a, b, cross, pa, pb));
 }
+
+/** The holdout's share of the interventions in a period, observed, beside the share configured. */
+export interface HoldoutShare {
+  /** the policy's holdout percent as a share (5% → 0.05) */
+  configured: number;
+  observed: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  holdout: number;
+  interventions: number;
+}
+
+/**
+ * Observed share with its 95% Wilson score interval, which, unlike the Wald interval, stays
+ * within 0..1 and holds for shares near 0 such as a 5% holdout. Approximate: the holdout is
+ * drawn per customer, and a customer may appear more than once.
+ */
+export function holdoutShare(holdout: number, interventions: number, configuredPercent: number): HoldoutShare {
+  const base = { configured: configuredPercent / 100, holdout, interventions };
+  if (interventions === 0) return { ...base, observed: null, ci_low: null, ci_high: null };
+  const n = interventions;
+  const p = holdout / n;
+  const z2 = Z_95 * Z_95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z_95 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { ...base, observed: p, ci_low: Math.max(0, centre - half), ci_high: Math.min(1, centre + half) };
+}

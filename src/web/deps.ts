@@ -18,7 +18,7 @@ export interface WebDeps {
   queueStore: QueueStore;
   queues: Queues;
   evaluateEvents: QueueEvents;
-  /** the assignment salt lives here; the strategies themselves are read from the database */
+  /** the strategies in force (read from the database, with the assignment salt)  */
   strategies: LiveStrategies;
   /** the unsubscribe-link signing key lives here */
   messages: MessageSettings;

@@ -1,6 +1,6 @@
 // Effectiveness metrics over a portfolio whose outcomes we chose: every figure checked against
 // a hand computation, including the confidence bounds; snapshots once per period, whatever the
-// number of workers; Bull Board and /metrics. The dashboard in a browser: test/e2e/dashboard.test.ts.
+// number of workers; Bull Board and /metrics (the dashboard's pages: test/e2e/dashboard-pages.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/clock.js';
 import type { computeMetrics } from '../../src/db/metrics.js';
@@ -56,11 +56,24 @@ describe('GET /intervention_metrics', () => {
     expect(flexible.holdout_comparison.absolute_uplift).toBeNull();
     expect(m.by_intervention_type.find((t) => t.intervention_type === 'payment_reminder')).toMatchObject({ total_interventions: 0, success_rate: null });
 
+    // Sent includes the four bounced emails; stages a channel never reports are null, and each
+    // rate divides by the stage before it that the channel reports.
+    const none = { pending: 0, scheduled: 0, bounced: 0, failed: 0, suppressed: 0, unknown: 0 };
     expect(m.delivery_funnel).toEqual([
-      { channel: 'email', deliveries: 6, sent: 2, delivered: 2, opened: 1, clicked: 1, failed: 4, suppressed: 0, responses: { accepted_offer: 1, engaged: 0, no_response: 0, opted_out: 0 } },
-      { channel: 'phone', deliveries: 2, sent: 2, delivered: 0, opened: 0, clicked: 0, failed: 0, suppressed: 0, responses: { accepted_offer: 1, engaged: 0, no_response: 0, opted_out: 0 } },
-      { channel: 'sms', deliveries: 6, sent: 0, delivered: 0, opened: 0, clicked: 0, failed: 0, suppressed: 6, responses: { accepted_offer: 0, engaged: 0, no_response: 0, opted_out: 0 } },
+      {
+        channel: 'email', ...none, decided: 19, intervened: 14, sent: 6, bounced: 4, delivered: 2, opened: 1, clicked: 1, responded: 1,
+        rates: { decided: null, intervened: 14 / 19, sent: 6 / 14, delivered: 2 / 6, opened: 1 / 2, clicked: 1, responded: 1 },
+      },
+      {
+        channel: 'phone', ...none, decided: 2, intervened: 2, sent: 2, delivered: null, opened: null, clicked: null, responded: 1,
+        rates: { decided: null, intervened: 1, sent: 1, delivered: null, opened: null, clicked: null, responded: 0.5 },
+      },
+      {
+        channel: 'sms', ...none, decided: 6, intervened: 6, sent: 0, suppressed: 6, delivered: 0, opened: null, clicked: null, responded: 0,
+        rates: { decided: null, intervened: 1, sent: 0, delivered: null, opened: null, clicked: null, responded: null },
+      },
     ]);
+    expect(m.decisions).toEqual({ evaluated: 25, intervention: 20, holdout: 5, no_intervention: 0 });
   });
 
   it('counts nothing as a success while every intervention in the window is still maturing', async () => {

@@ -3,6 +3,7 @@
 // only the batch's month of decisions and scores (and the month before, for the trend).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../../src/db/metrics.js';
+import { lastDays } from '../../src/domain/metrics-filter.js';
 import { loadEvaluationStates } from '../../src/db/evaluation-state.js';
 import { createComingPartitions, PARTITIONED_TABLES } from '../../src/db/partitions.js';
 import type { Queryable } from '../../src/db/pool.js';
@@ -82,12 +83,12 @@ afterAll(async () => {
 describe('partition pruning', () => {
   it("reads only the 90-day window's months of deliveries for the metrics", async () => {
     const plans: PlanNode[] = [];
-    const metrics = await computeMetrics(explaining(engine.db.pool, plans), 90, NOW);
+    const metrics = await computeMetrics(explaining(engine.db.pool, plans), lastDays(90, NOW), NOW);
     // From 2027-03-17 to 2027-06-15: March to June, and no other month, nor the default partition.
     expect(partitionsRead(plans)).toEqual({
       deliveries: ['deliveries_p202703', 'deliveries_p202704', 'deliveries_p202705', 'deliveries_p202706'],
     });
-    expect(metrics.delivery_funnel.map((f) => [f.channel, f.deliveries])).toEqual([
+    expect(metrics.delivery_funnel.map((f) => [f.channel, f.sent])).toEqual([
       ['email', 180],
       ['sms', 180],
     ]);

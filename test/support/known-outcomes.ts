@@ -11,6 +11,7 @@ export async function loadKnownOutcomes(engine: TestEngine, now: Date): Promise<
   async function intervention(type: string, daysAgo: number, options: { holdout?: boolean; missedAfterDays?: number; deliveries?: [string, string][]; response?: string } = {}) {
     serial += 1;
     const customerId = `M${serial}`;
+    const channels = options.deliveries?.length ? options.deliveries.map(([channel]) => channel) : ['email'];
     const at = new Date(now.getTime() - daysAgo * DAY);
     const { rows } = await engine.db.pool.query<{ intervention_id: number }>(
       `with d as (
@@ -18,9 +19,9 @@ export async function loadKnownOutcomes(engine: TestEngine, now: Date): Promise<
          values ($1, $2, 0.9, $3, null, 'increasing', $4, 'test', $2) returning decision_id)
        insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers,
                                   contact_by, holdout, delivery_status, customer_response, policy_version)
-       select decision_id, $1, $2, $4, 'high', 0.9, 'increasing', '{email}', '{}', $2, $5, 'sent', $6, 'test' from d
+       select decision_id, $1, $2, $4, 'high', 0.9, 'increasing', $7, '{}', $2, $5, 'sent', $6, 'test' from d
        returning intervention_id`,
-      [customerId, at, options.holdout ? 'holdout' : 'intervention', type, options.holdout ?? false, options.response ?? null],
+      [customerId, at, options.holdout ? 'holdout' : 'intervention', type, options.holdout ?? false, options.response ?? null, channels],
     );
     if (options.missedAfterDays !== undefined) {
       const due = new Date(at.getTime() + options.missedAfterDays * DAY).toISOString().slice(0, 10);

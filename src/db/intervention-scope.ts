@@ -1,0 +1,46 @@
+// The interventions a metrics filter covers, as SQL shared by the figures (metrics.ts,
+// funnel.ts) and the lists behind them (intervention-list.ts), so that a list holds exactly the
+// rows its figure counts. The SQL fragments are constants; every value travels as a parameter.
+import type { MetricsFilter } from '../domain/metrics-filter.js';
+
+/** Days after an intervention in which a missed payment counts as a default. */
+export const OUTCOME_WINDOW_DAYS = 30;
+
+/** Parameters $1..$7 of `SCOPED` (the lists add theirs from $8). */
+export function scopeParams(filter: MetricsFilter, now: Date): unknown[] {
+  return [filter.start, filter.end, filter.type, filter.channel, filter.strategy, now, OUTCOME_WINDOW_DAYS];
+}
+
+/**
+ * `scoped`: the filter's interventions, each with whether its outcome window has passed
+ * (matured) and, if it has, whether a payment was missed within it (defaulted). A strategy narrows the
+ * treated interventions only: the holdout is every strategy's comparison group.
+ */
+export const SCOPED = `scoped as (
+  select i.intervention_id, i.customer_id, i.intervention_date, i.intervention_type, i.holdout, i.strategy, i.channels,
+         i.customer_response,
+         i.intervention_date <= $6::timestamptz - make_interval(days => $7) as matured,
+         -- Asked only of matured interventions (the outcome of the others is not known yet), so
+         -- that the lookup of a missed payment runs for those alone.
+         i.intervention_date <= $6::timestamptz - make_interval(days => $7) and exists (select 1 from payments p
+                  where p.customer_id = i.customer_id and p.status = 'missed'
+                    and p.due_date > (i.intervention_date at time zone 'UTC')::date
+                    and p.due_date <= ((i.intervention_date + make_interval(days => $7)) at time zone 'UTC')::date) as defaulted
+    from interventions i
+   where i.intervention_date >= $1::timestamptz and i.intervention_date < $2::timestamptz
+     and ($3::text is null or i.intervention_type = $3)
+     and ($4::text is null or $4 = any (i.channels))
+     and ($5::text is null or i.holdout or i.strategy = $5))`;
+
+/** The outcome figures a list can be asked for, as predicates over `scoped s`. */
+export const OUTCOME_FIGURES = {
+  treated: 'not s.holdout',
+  matured: 'not s.holdout and s.matured',
+  maturing: 'not s.holdout and not s.matured',
+  prevented: 'not s.holdout and s.matured and not s.defaulted',
+  defaulted: 'not s.holdout and s.matured and s.defaulted',
+  holdout: 's.holdout',
+  holdout_matured: 's.holdout and s.matured',
+  holdout_defaulted: 's.holdout and s.matured and s.defaulted',
+} as const;
+export type OutcomeFigure = keyof typeof OUTCOME_FIGURES;
