@@ -13,8 +13,9 @@ export function scopeParams(filter: MetricsFilter, now: Date): unknown[] {
 
 /**
  * `scoped`: the filter's interventions, each with whether its outcome window has passed
- * (matured) and, if it has, whether a payment was missed within it (defaulted). A strategy narrows the
- * treated interventions only: the holdout is every strategy's comparison group.
+ * (matured) and, if it has, whether a payment was missed within it (defaulted). A strategy narrows
+ * the holdout too: a held-out customer falls in a strategy like any other (src/domain/strategies.ts),
+ * whose policy decided they would have been contacted, so each strategy has a holdout of its own.
  */
 export const SCOPED = `scoped as (
   select i.intervention_id, i.customer_id, i.intervention_date, i.intervention_type, i.holdout, i.strategy, i.channels,
@@ -30,7 +31,7 @@ export const SCOPED = `scoped as (
    where i.intervention_date >= $1::timestamptz and i.intervention_date < $2::timestamptz
      and ($3::text is null or i.intervention_type = $3)
      and ($4::text is null or $4 = any (i.channels))
-     and ($5::text is null or i.holdout or i.strategy = $5))`;
+     and ($5::text is null or i.strategy = $5))`;
 
 /** The outcome figures a list can be asked for, as predicates over `scoped s`. */
 export const OUTCOME_FIGURES = {

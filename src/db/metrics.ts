@@ -32,7 +32,11 @@ export interface TypeMetrics extends OutcomeFigures {
   intervention_type: string;
 }
 
-/** Scores decided in the period, by outcome (a channel filter does not apply: no channel is chosen before the decision). */
+/**
+ * The decisions on the period's scores (by their score date, the decisions' partition key, so that
+ * only the period's months are read), by outcome. A channel filter does not apply: no channel is
+ * chosen before the decision.
+ */
 export interface DecisionCounts {
   evaluated: number;
   intervention: number;
@@ -170,9 +174,9 @@ async function strategyMetrics(db: Queryable, groups: readonly GroupRow[], outco
 async function countDecisions(db: Queryable, filter: MetricsFilter): Promise<DecisionCounts> {
   const { rows } = await db.query<{ outcome: keyof DecisionCounts; n: number }>(
     `select d.outcome, count(*)::int as n from decisions d
-      where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
+      where d.score_date >= $1::timestamptz and d.score_date < $2::timestamptz
         and ($3::text is null or d.intervention_type = $3)
-        and ($4::text is null or d.outcome = 'holdout' or d.strategy = $4)
+        and ($4::text is null or d.strategy = $4)
       group by d.outcome`,
     [filter.start, filter.end, filter.type, filter.strategy],
   );

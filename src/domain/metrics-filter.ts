@@ -12,7 +12,7 @@ export interface MetricsFilter {
   type: InterventionType | null;
   /** interventions that include this channel (holdout ones too: they say which channels would have been used) */
   channel: Channel | null;
-  /** treated interventions of this strategy; the holdout is shared by every strategy, so it is never narrowed by one */
+  /** this strategy's interventions: its treated ones, and its own holdout (held-out customers fall in a strategy too) */
   strategy: string | null;
 }
 

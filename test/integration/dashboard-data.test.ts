@@ -112,8 +112,8 @@ describe('filters', () => {
     const cases: [string, number, number][] = [
       ['type=flexible_payment', await treated("intervention_type = 'flexible_payment'"), await holdout("intervention_type = 'flexible_payment'")],
       ['channel=sms', await treated("'sms' = any(channels)"), await holdout("'sms' = any(channels)")],
-      // A strategy narrows the treated only: the holdout is every strategy's comparison.
-      ['strategy=gentle', await treated("strategy = 'gentle'"), await holdout('true')],
+      // A strategy narrows the holdout too: each strategy is compared with its own holdout.
+      ['strategy=gentle', await treated("strategy = 'gentle'"), await holdout("strategy = 'gentle'")],
       ['from=2026-10-11&to=2026-10-16', await treated("intervention_date >= '2026-10-11' and intervention_date < '2026-10-17'"), await holdout("intervention_date >= '2026-10-11' and intervention_date < '2026-10-17'")],
     ];
     for (const [query, expectedTreated, expectedHoldout] of cases) {

@@ -84,8 +84,10 @@ describe('partition pruning', () => {
   it("reads only the 90-day window's months of deliveries for the metrics", async () => {
     const plans: PlanNode[] = [];
     const metrics = await computeMetrics(explaining(engine.db.pool, plans), lastDays(90, NOW), NOW);
-    // From 2027-03-17 to 2027-06-15: March to June, and no other month, nor the default partition.
+    // From 2027-03-17 to 2027-06-15: March to June, and no other month, nor the default partition,
+    // of the deliveries (the funnel) and of the decisions (the period's scores decided).
     expect(partitionsRead(plans)).toEqual({
+      decisions: ['decisions_p202703', 'decisions_p202704', 'decisions_p202705', 'decisions_p202706'],
       deliveries: ['deliveries_p202703', 'deliveries_p202704', 'deliveries_p202705', 'deliveries_p202706'],
     });
     expect(metrics.delivery_funnel.map((f) => [f.channel, f.sent])).toEqual([

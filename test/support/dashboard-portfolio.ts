@@ -36,7 +36,8 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
       response: i === 0 ? 'accepted_offer' : i === 1 ? 'engaged' : undefined,
     });
   }
-  for (let i = 0; i < 5; i += 1) plans.push({ type: 'payment_assistance', daysAgo: 42, holdout: true, channels: ['email', 'phone'], missedAfterDays: i < 3 ? 20 : undefined });
+  // Held out: each in the strategy that would have decided it, as the engine assigns them.
+  for (let i = 0; i < 5; i += 1) plans.push({ type: 'payment_assistance', daysAgo: 42, holdout: true, strategy: i % 2 === 0 ? 'champion' : 'gentle', channels: ['email', 'phone'], missedAfterDays: i < 3 ? 20 : undefined });
   for (let i = 0; i < 9; i += 1) {
     plans.push({
       type: 'flexible_payment',
@@ -50,7 +51,7 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
       ],
     });
   }
-  for (let i = 0; i < 4; i += 1) plans.push({ type: 'flexible_payment', daysAgo: 58, holdout: true, channels: ['email', 'sms', 'app_notification'], missedAfterDays: i < 2 ? 15 : undefined });
+  for (let i = 0; i < 4; i += 1) plans.push({ type: 'flexible_payment', daysAgo: 58, holdout: true, strategy: i % 2 === 0 ? 'champion' : 'gentle', channels: ['email', 'sms', 'app_notification'], missedAfterDays: i < 2 ? 15 : undefined });
   // Still maturing: no outcome yet, whatever happens.
   for (let i = 0; i < 6; i += 1) {
     plans.push({
@@ -87,7 +88,7 @@ async function insertPlanned(engine: TestEngine, now: Date, customerId: string, 
                                 contact_by, holdout, delivery_status, customer_response, policy_version, strategy)
      select decision_id, $1, $2, $4, 'high', 0.9, 'increasing', $5, '{}', $2, $6, 'sent', $8, 'test', $7 from d
      returning intervention_id`,
-    [customerId, at, plan.holdout ? 'holdout' : 'intervention', plan.type, channels, plan.holdout ?? false, plan.holdout ? null : (plan.strategy ?? null), plan.response ?? null],
+    [customerId, at, plan.holdout ? 'holdout' : 'intervention', plan.type, channels, plan.holdout ?? false, plan.strategy ?? null, plan.response ?? null],
   );
   if (plan.missedAfterDays !== undefined) {
     const due = new Date(at.getTime() + plan.missedAfterDays * DAY).toISOString().slice(0, 10);
@@ -95,8 +96,9 @@ async function insertPlanned(engine: TestEngine, now: Date, customerId: string, 
   }
   if (plan.holdout) return;
   for (const [channel, status, sent] of plan.deliveries ?? []) {
-    await engine.db.pool.query('insert into deliveries (intervention_id, customer_id, channel, status, sent_at) values ($1, $2, $3, $4, $5)', [
+    await engine.db.pool.query('insert into deliveries (intervention_id, intervention_date, customer_id, channel, status, sent_at) values ($1, $2, $3, $4, $5, $6)', [
       rows[0]!.intervention_id,
+      at,
       customerId,
       channel,
       status,
