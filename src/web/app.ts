@@ -4,10 +4,12 @@
 // routes/.
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { auditBoardActions } from './audit.js';
 import { requireRole, roleOfResponse } from './auth.js';
 import type { WebDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
 import { agentTaskRoutes } from './routes/agent-tasks.js';
+import { auditRoutes } from './routes/audit.js';
 import { customerRoutes } from './routes/customers.js';
 import { bullBoard, dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
@@ -35,7 +37,7 @@ export function createApp(deps: WebDeps): Express {
   // Browser pages ask for Basic credentials (user admin or viewer, the token as password).
   const browserAuth = requireRole(deps.tokens, { challenge: true });
   const boards = { admin: bullBoard(deps, { readOnly: false }), viewer: bullBoard(deps, { readOnly: true }) };
-  app.use('/admin/queues', browserAuth, (req, res, next) => boards[roleOfResponse(res)](req, res, next));
+  app.use('/admin/queues', browserAuth, auditBoardActions(deps), (req, res, next) => boards[roleOfResponse(res)](req, res, next));
   app.use(['/dashboard', '/dashboard/*splat'], browserAuth);
   app.use(dashboardRoutes(deps));
 
@@ -45,6 +47,7 @@ export function createApp(deps: WebDeps): Express {
   api.use(interventionRoutes(deps));
   api.use(riskScoreRoutes(deps));
   api.use(customerRoutes(deps));
+  api.use(auditRoutes(deps));
   api.use(agentTaskRoutes(deps));
   api.use(metricsRoutes(deps));
   app.use(api);
