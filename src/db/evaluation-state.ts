@@ -52,7 +52,7 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
        select * from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
      )
      select r.customer_id, s.score_date, s.risk_score::float8 as risk_score, d.decision_id,
-            c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent,
+            c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent,
             c.customer_id is not null as known_customer,
             array(select h.risk_score::float8 from risk_scores h
                    where h.customer_id = r.customer_id and h.score_date <= r.score_date
@@ -65,6 +65,8 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
        from refs r
        join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date
        left join customers c on c.customer_id = r.customer_id
+       -- a language the customer chose (the preference centre) wins over the lender's
+       left join customer_preferences cp on cp.customer_id = r.customer_id
        left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date
        left join lateral (
          select p.due_date, p.amount, p.currency from payments p
