@@ -18,6 +18,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
+import { timelinePageRoutes, timelineRoutes } from './routes/timeline.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
@@ -41,6 +42,7 @@ export function createApp(deps: WebDeps): Express {
   app.use('/admin/queues', browserAuth, auditBoardActions(deps), (req, res, next) => boards[roleOfResponse(res)](req, res, next));
   app.use(['/dashboard', '/dashboard/*splat'], browserAuth);
   app.use(dashboardRoutes(deps));
+  app.use(timelinePageRoutes(deps));
 
   const api = express.Router();
   api.use(requireRole(deps.tokens));
@@ -49,6 +51,7 @@ export function createApp(deps: WebDeps): Express {
   api.use(riskScoreRoutes(deps));
   api.use(customerRoutes(deps));
   api.use(preferenceRoutes(deps));
+  api.use(timelineRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(agentTaskRoutes(deps));
   api.use(metricsRoutes(deps));

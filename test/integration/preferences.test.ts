@@ -11,8 +11,9 @@ import { signUnsubscribeToken } from '../../src/domain/unsubscribe-token.js';
 import { count, startTestEngine, type TestEngine } from '../support/engine.js';
 import { fakeProviderEnv } from '../support/portfolio.js';
 import { latestStatuses, scoreAndSettle } from '../support/scoring.js';
+import { postInboundSms } from '../support/webhooks.js';
 import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
-import { startFakeTwilio, twilioSignature } from '../fakes/fake-twilio.js';
+import { startFakeTwilio } from '../fakes/fake-twilio.js';
 
 const PUBLIC = 'https://engine.lender.example';
 const DAY = 86_400_000;
@@ -50,11 +51,7 @@ async function preferences(id: string) {
   return (await res.json()) as { locale: string; chosen_locale: string | null; lender_locale: string; channels: Record<string, { choice: string; contacted: boolean; opt_out: { reason: string; keyed_by: string } | null }> };
 }
 
-const inbound = (body: string, sid: string, from: string) => {
-  const params = { MessageSid: sid, From: from, To: '+15005550006', Body: body, AccountSid: twilioFake.accountSid };
-  const signature = twilioSignature(twilioFake.authToken, `${PUBLIC}/webhooks/twilio/inbound`, params);
-  return engine.api('/webhooks/twilio/inbound', { method: 'POST', token: null, body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } });
-};
+const inbound = (body: string, sid: string, from: string) => postInboundSms(engine, twilioFake, PUBLIC, { body, sid, from });
 
 const latestSubject = async (id: string) => {
   const { rows } = await engine.db.pool.query<{ subject: string }>("select messages -> 'email' ->> 'subject' as subject from interventions where customer_id = $1 order by intervention_id desc limit 1", [id]);
