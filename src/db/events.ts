@@ -70,9 +70,16 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
  * the commit (refreshInterventionDeliveryStatus).
  */
 export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
+  // An event about a delivery made before its customer's personal data was erased is stored
+  // erased too: a provider's 'open' can come days after the message.
   const stored = await client.query(
     `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (provider, event_key) do nothing`,
+     values ($1, $2, $3, $4, $5, $6,
+             case when exists (select 1 from deliveries d join interventions i on i.intervention_id = d.intervention_id
+                                 join erasures e on e.customer_id = d.customer_id
+                                where d.delivery_id = $4 and i.intervention_date <= e.erased_at)
+                  then erased_event_payload($7::jsonb) else $7::jsonb end, $8)
+     on conflict (provider, event_key) do nothing`,
     [event.provider, event.eventKey, event.eventType, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, jsonb(event.payload), at],
   );
   if (stored.rowCount !== 1) return false;

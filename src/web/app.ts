@@ -15,6 +15,7 @@ import { bullBoard, dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { personalDataRoutes } from './routes/personal-data.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
@@ -52,6 +53,7 @@ export function createApp(deps: WebDeps): Express {
   api.use(customerRoutes(deps));
   api.use(preferenceRoutes(deps));
   api.use(timelineRoutes(deps));
+  api.use(personalDataRoutes(deps));
   api.use(auditRoutes(deps));
   api.use(agentTaskRoutes(deps));
   api.use(metricsRoutes(deps));
