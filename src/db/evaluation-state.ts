@@ -3,13 +3,14 @@
 import type { Customer, ScheduledPayment } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
+import { ERASED } from './erasure.js';
 import type { Queryable } from './pool.js';
 
 export interface EvaluationState {
   ref: ScoreRef;
   scoreDate: Date;
   riskScore: number;
-  /** null when the customer row is missing (deleted after the score was ingested) */
+  /** null when the customer row is missing (deleted after the score was ingested) or erased (src/db/erasure.ts) */
   customer: Customer | null;
   /** newest first, this score included */
   recentScores: number[];
@@ -53,7 +54,8 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
      )
      select r.customer_id, s.score_date, s.risk_score::float8 as risk_score, d.decision_id,
             c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent,
-            c.customer_id is not null as known_customer,
+            -- a customer whose personal data was erased is not known any more, until the lender imports them again
+            (c.customer_id is not null and not exists (select 1 from erasures e where e.customer_id = r.customer_id and c.full_name = $4)) as known_customer,
             array(select h.risk_score::float8 from risk_scores h
                    where h.customer_id = r.customer_id and h.score_date <= r.score_date
                    order by h.score_date desc limit $3) as recent_scores,
@@ -73,7 +75,7 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
           where p.customer_id = r.customer_id and p.status = 'scheduled'
             and p.due_date >= (r.score_date at time zone 'UTC')::date
           order by p.due_date limit 1) np on true`,
-    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow],
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow, ERASED],
   );
   return rows.map((row) => ({
     ref: { customerId: row.customer_id, scoreDate: row.score_date.toISOString() },

@@ -11,7 +11,7 @@ import { fixedClock } from '../../src/clock.js';
 import { computeMetrics } from '../../src/db/metrics.js';
 import { upsertCustomers } from '../../src/db/portfolio.js';
 import type { Customer } from '../../src/domain/types.js';
-import { count, startTestEngine, type TestEngine } from '../support/engine.js';
+import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
 import { latestStatuses, scoreAndSettle } from '../support/scoring.js';
 import { postInboundSms, postSendGridEvents } from '../support/webhooks.js';
 import { eventWebhookKeys } from '../fakes/fake-sendgrid.js';
@@ -201,5 +201,14 @@ describe('DELETE /customers/:id/personal-data', () => {
     expect(((await res.json()) as { erased: { deliveries_cancelled: number } }).erased.deliveries_cancelled).toBe(1);
     const { rows } = await engine.db.pool.query("select status, last_error from deliveries where customer_id = 'ER3' and channel = 'sms'");
     expect(rows).toEqual([{ status: 'suppressed', last_error: 'personal data erased' }]);
+  });
+
+  it('decides the later scores of an erased customer without contacting anyone, until the lender imports them again', async () => {
+    const scoreDate = new Date(clock.now().getTime() + 60_000).toISOString();
+    expect((await engine.api('/risk_scores', { method: 'POST', json: [{ customer_id: 'ER3', risk_score: 0.95, score_date: scoreDate }] })).status).toBe(202);
+    await waitFor('the decision of the erased customer', async () => (await count(engine, "select 1 from decisions where customer_id = 'ER3' and score_date = $1", [scoreDate])) === 1);
+    const { rows } = await engine.db.pool.query("select outcome, reason from decisions where customer_id = 'ER3' and score_date = $1", [scoreDate]);
+    expect(rows).toEqual([{ outcome: 'no_intervention', reason: 'unknown_customer' }]);
+    expect(await count(engine, "select 1 from interventions where customer_id = 'ER3'")).toBe(1); // the one from before the erasure
   });
 });

@@ -201,6 +201,13 @@ describe('GET/PUT /customers/:id/preferences', () => {
     expect(await latestStatuses(engine, 'A1')).toEqual({ email: 'suppressed', sms: 'sent', app_notification: 'suppressed' });
   });
 
+  it('answers HELP in the language the customer chose, not the lender\'s', async () => {
+    // A1 is Spanish for the lender and chose English above.
+    const res = await inbound('HELP', 'SMa1help', '+34611000104');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/<Message>[^<]*: we're here to help\./);
+  });
+
   it('goes back to the lender\'s language with locale null', async () => {
     const res = await engine.api('/customers/A1/preferences', { method: 'PUT', json: { locale: null } });
     expect(await res.json()).toMatchObject({ locale: 'es', chosen_locale: null, changed: { locale: { from: 'en', to: null } } });
