@@ -8,6 +8,7 @@
 // channel it opted out of.
 import { channelAddressHash, normalizeAddress } from '../domain/address-hash.js';
 import type { Channel } from '../domain/types.js';
+import { refreshInterventionDeliveryStatuses } from './deliveries.js';
 import { jsonb, type Queryable } from './pool.js';
 
 export const ERASED = '[erased]';
@@ -71,11 +72,14 @@ export async function erasePersonalData(db: Queryable, customerId: string, addre
     [customerId, ERASED, at],
   );
   // A delivery not yet attempted would go out with what was just erased, or fail for want of it.
-  erased.deliveries_cancelled = await count(
+  const cancelled = await db.query<{ intervention_id: number }>(
     `update deliveries set status = 'suppressed', last_error = 'personal data erased', updated_at = $2
-      where customer_id = $1 and status in ('pending', 'scheduled')`,
+      where customer_id = $1 and status in ('pending', 'scheduled')
+      returning intervention_id`,
     [customerId, at],
   );
+  erased.deliveries_cancelled = cancelled.rowCount ?? 0;
+  await refreshInterventionDeliveryStatuses(db, cancelled.rows.map((row) => row.intervention_id), at);
   // A provider's error may quote the address ("not a valid phone number: +34…").
   erased.delivery_errors = await count(
     `update deliveries set last_error = $2 where customer_id = $1 and last_error is not null and last_error not in ($2, 'personal data erased')`,

@@ -27,7 +27,7 @@ const putBody = z
   .strict();
 
 /** The choices as the API shows them. */
-export function preferencesView(preferences: CustomerPreferences) {
+function preferencesView(preferences: CustomerPreferences) {
   return {
     customer_id: preferences.customerId,
     locale: preferences.locale,
