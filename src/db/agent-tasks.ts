@@ -5,7 +5,7 @@
 import type { ResponseType } from '../domain/types.js';
 import { InputError } from '../errors.js';
 import type { CallScript } from '../messages/schema.js';
-import { jsonb, storableText, withTransaction, type Pool, type Queryable } from './pool.js';
+import { jsonb, storableText, type Queryable } from './pool.js';
 import { recordResponse } from './responses.js';
 
 /** Call tasks for phone deliveries, once per delivery. */
@@ -64,8 +64,8 @@ export async function findAgentTask(db: Queryable, taskId: number): Promise<Agen
   return rows[0] ?? null;
 }
 
-/** open → claimed by this agent; 409 when someone else has it. */
-export async function claimAgentTask(db: Queryable, taskId: number, agent: string, at: Date): Promise<AgentTaskView> {
+/** open → claimed by this agent; 409 when someone else has it. `claimed` is false when this agent already held it. */
+export async function claimAgentTask(db: Queryable, taskId: number, agent: string, at: Date): Promise<{ task: AgentTaskView; claimed: boolean }> {
   const { rowCount } = await db.query(
     `update agent_tasks set status = 'claimed', claimed_by = $2, claimed_at = $3 where task_id = $1 and status = 'open'`,
     [taskId, storableText(agent), at],
@@ -73,39 +73,38 @@ export async function claimAgentTask(db: Queryable, taskId: number, agent: strin
   const task = await findAgentTask(db, taskId);
   if (!task) throw new InputError('agent task not found', 404);
   if (rowCount !== 1 && task.claimed_by !== agent) throw new InputError(`agent task is already ${task.status}${task.claimed_by ? ` by ${task.claimed_by}` : ''}`, 409);
-  return task;
+  return { task, claimed: rowCount === 1 };
 }
 
 /**
  * claimed (by this agent) or open → completed, recording the customer's response on the task
- * and on the intervention, in one transaction.
+ * and on the intervention. Run it in a transaction (the caller's, which may add its audit entry):
+ * the task is locked while it is read and changed.
  */
 export async function completeAgentTask(
-  pool: Pool,
+  db: Queryable,
   taskId: number,
   input: { agent: string | null; responseType: ResponseType; notes: string | null },
   at: Date,
 ): Promise<AgentTaskView> {
-  await withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ intervention_id: number; status: string; claimed_by: string | null }>(
-      'select intervention_id, status, claimed_by from agent_tasks where task_id = $1 for update',
-      [taskId],
-    );
-    const task = rows[0];
-    if (!task) throw new InputError('agent task not found', 404);
-    if (task.status === 'completed') throw new InputError('agent task is already completed', 409);
-    if (task.status === 'claimed' && input.agent && task.claimed_by !== input.agent) {
-      throw new InputError(`agent task is claimed by ${task.claimed_by}`, 409);
-    }
-    await client.query(
-      `update agent_tasks set status = 'completed', completed_at = $2, response_type = $3, notes = $4,
-              claimed_by = coalesce(claimed_by, $5), claimed_at = coalesce(claimed_at, $2)
-        where task_id = $1`,
-      [taskId, at, input.responseType, input.notes === null ? null : storableText(input.notes), input.agent === null ? null : storableText(input.agent)],
-    );
-    await recordResponse(client, task.intervention_id, input.responseType, 'agent', input.notes, at);
-  });
-  const task = await findAgentTask(pool, taskId);
+  const { rows } = await db.query<{ intervention_id: number; status: string; claimed_by: string | null }>(
+    'select intervention_id, status, claimed_by from agent_tasks where task_id = $1 for update',
+    [taskId],
+  );
+  const found = rows[0];
+  if (!found) throw new InputError('agent task not found', 404);
+  if (found.status === 'completed') throw new InputError('agent task is already completed', 409);
+  if (found.status === 'claimed' && input.agent && found.claimed_by !== input.agent) {
+    throw new InputError(`agent task is claimed by ${found.claimed_by}`, 409);
+  }
+  await db.query(
+    `update agent_tasks set status = 'completed', completed_at = $2, response_type = $3, notes = $4,
+            claimed_by = coalesce(claimed_by, $5), claimed_at = coalesce(claimed_at, $2)
+      where task_id = $1`,
+    [taskId, at, input.responseType, input.notes === null ? null : storableText(input.notes), input.agent === null ? null : storableText(input.agent)],
+  );
+  await recordResponse(db, found.intervention_id, input.responseType, 'agent', input.notes, at);
+  const task = await findAgentTask(db, taskId);
   if (!task) throw new InputError('agent task not found', 404);
   return task;
 }

@@ -22,3 +22,37 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<voi
     jsonb(entry.details),
   ]);
 }
+
+export interface AuditFilter {
+  since: Date | null;
+  actor: string | null;
+  /** an action ('preferences.put'), or a resource ('preferences': every action on it) */
+  action: string | null;
+  /** entries older than this audit_id (the previous page's last), for paging */
+  before: number | null;
+  limit: number;
+}
+
+export interface AuditView {
+  audit_id: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The audit log, newest first: in the order it was recorded (audit_id), so that `before` pages through it exactly. */
+export async function listAudit(db: Queryable, filter: AuditFilter): Promise<AuditView[]> {
+  const { rows } = await db.query<AuditView>(
+    `select audit_id, at, actor, action, subject, details from audit_log
+      where ($1::timestamptz is null or at >= $1)
+        and ($2::text is null or actor = $2)
+        and ($3::text is null or action = $3 or starts_with(action, $3 || '.'))
+        and ($4::bigint is null or audit_id < $4)
+      order by audit_id desc
+      limit $5`,
+    [filter.since, filter.actor, filter.action, filter.before, filter.limit],
+  );
+  return rows;
+}

@@ -44,11 +44,12 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
   const { rows } = await db.query<WorkRow>(
     `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
             jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
-            d.customer_id, c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent, s.reason as suppressed_because,
+            d.customer_id, c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent, s.reason as suppressed_because,
             coalesce(own.policy, champion.policy) -> 'quietHours' as quiet_hours
        from deliveries d
        join interventions i on i.intervention_id = d.intervention_id
        left join customers c on c.customer_id = d.customer_id
+       left join customer_preferences cp on cp.customer_id = d.customer_id
        left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
        left join strategies own on own.name = i.strategy
        left join strategies champion on champion.champion

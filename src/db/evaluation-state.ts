@@ -4,13 +4,14 @@ import type { Customer, ScheduledPayment } from '../domain/types.js';
 import type { ScoreRef } from '../queues/names.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
 import { scoreDateRange } from './partitions.js';
+import { ERASED } from './erasure.js';
 import type { Queryable } from './pool.js';
 
 export interface EvaluationState {
   ref: ScoreRef;
   scoreDate: Date;
   riskScore: number;
-  /** null when the customer row is missing (deleted after the score was ingested) */
+  /** null when the customer row is missing (deleted after the score was ingested) or erased (src/db/erasure.ts) */
   customer: Customer | null;
   /** newest first, this score included */
   recentScores: number[];
@@ -72,8 +73,9 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
        select * from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
      )
      select r.customer_id, s.score_date, s.risk_score::float8 as risk_score, d.decision_id,
-            c.full_name, c.email, c.phone, c.timezone, c.locale, c.sms_consent,
-            c.customer_id is not null as known_customer,
+            c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent,
+            -- a customer whose personal data was erased is not known any more, until the lender imports them again
+            (c.customer_id is not null and not exists (select 1 from erasures e where e.customer_id = r.customer_id and c.full_name = $8)) as known_customer,
             array(select h.risk_score::float8 from risk_scores h
                    where h.customer_id = r.customer_id and h.score_date <= r.score_date
                      and h.score_date > r.score_date - make_interval(days => $7) and h.score_date > $6 and h.score_date <= $5
@@ -86,13 +88,15 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
        from refs r
        join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date and s.score_date between $4 and $5
        left join customers c on c.customer_id = r.customer_id
+       -- a language the customer chose (the preference centre) wins over the lender's
+       left join customer_preferences cp on cp.customer_id = r.customer_id
        left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date and d.score_date between $4 and $5
        left join lateral (
          select p.due_date, p.amount, p.currency from payments p
           where p.customer_id = r.customer_id and p.status = 'scheduled'
             and p.due_date >= (r.score_date at time zone 'UTC')::date
           order by p.due_date limit 1) np on true`,
-    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow, earliest, latest, new Date(earliest.getTime() - HISTORY_LOOKBACK_DAYS * DAY_MS), HISTORY_LOOKBACK_DAYS],
+    [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), trendWindow, earliest, latest, new Date(earliest.getTime() - HISTORY_LOOKBACK_DAYS * DAY_MS), HISTORY_LOOKBACK_DAYS, ERASED],
   );
   const short = rows.filter((row) => row.recent_scores.length < trendWindow);
   if (short.length > 0) {

@@ -82,7 +82,15 @@ async function storeOnce(client: PoolClient, event: IncomingEvent, deliveryId: n
   await client.query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 5113))", [event.provider, event.eventKey]);
   const { rowCount } = await client.query(
     `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
-     select $1, $2, $3, $4, $5, $6, $7, $8
+     select $1, $2, $3, $4, $5, $6,
+            -- An event about a delivery made before its customer's personal data was erased is
+            -- stored erased too: a provider's 'open' can come days after the message.
+            case when exists (select 1 from erasures e
+                                join deliveries d on d.customer_id = e.customer_id and d.delivery_id = $4
+                                join interventions i on i.intervention_id = d.intervention_id
+                               where e.customer_id = $5 and i.intervention_date <= e.erased_at)
+                 then erased_event_payload($7::jsonb) else $7::jsonb end,
+            $8
       where not exists (select from delivery_events e
                          where e.provider = $1 and e.event_key = $2 and e.received_at > $8::timestamptz - make_interval(days => $9))`,
     [event.provider, event.eventKey, event.eventType, deliveryId, customerId, matched, jsonb(event.payload), at, EVENT_REPEAT_WINDOW_DAYS],

@@ -58,16 +58,3 @@ export async function listInterventions(
   );
   return listed;
 }
-
-/** A customer's interventions of every period up to `now`, newest first. */
-export async function listCustomerInterventions(db: Queryable, customerId: string, now: Date, limit: number): Promise<ListedIntervention[]> {
-  const allTime: MetricsFilter = { start: new Date(0), end: new Date(now.getTime() + 1), type: null, channel: null, strategy: null };
-  const { rows } = await db.query<ListedIntervention>(
-    `with ${SCOPED}
-     select ${COLUMNS}, null::text as channel, null::text as delivery_status
-       from scoped x where x.customer_id = $8
-      order by x.intervention_id desc limit $9`,
-    [...scopeParams(allTime, now), customerId, limit],
-  );
-  return rows;
-}

@@ -48,12 +48,13 @@ export async function listNotifications(db: Queryable, customerId: string, optio
   return rows;
 }
 
-/** Marks one of the customer's notifications read (once: the first read time is kept). */
-export async function markNotificationRead(db: Queryable, customerId: string, notificationId: number, at: Date): Promise<NotificationView | null> {
+/** Marks one of the customer's notifications read (once: the first read time is kept); `newlyRead` says whether this call did. */
+export async function markNotificationRead(db: Queryable, customerId: string, notificationId: number, at: Date): Promise<{ notification: NotificationView; newlyRead: boolean } | null> {
+  const { rowCount } = await db.query('update notifications set read_at = $3 where customer_id = $1 and notification_id = $2 and read_at is null', [customerId, notificationId, at]);
   const { rows } = await db.query<NotificationView>(
-    `update notifications set read_at = coalesce(read_at, $3) where customer_id = $1 and notification_id = $2
-     returning notification_id, intervention_id, title, body, action_label, action_url, created_at, read_at`,
-    [customerId, notificationId, at],
+    `select notification_id, intervention_id, title, body, action_label, action_url, created_at, read_at
+       from notifications where customer_id = $1 and notification_id = $2`,
+    [customerId, notificationId],
   );
-  return rows[0] ?? null;
+  return rows[0] ? { notification: rows[0], newlyRead: rowCount === 1 } : null;
 }

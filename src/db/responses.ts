@@ -29,9 +29,14 @@ export async function findLatestContactedInterventions(db: Queryable, customerId
   return rows.map((row) => ({ customerId: row.customer_id, interventionId: row.intervention_id }));
 }
 
-/** Every customer with this phone number (a joint account shares one), by customer id. */
+/** Every customer with this phone number (a joint account shares one), by customer id, with the language they read. */
 export async function findCustomersByPhone(db: Queryable, phone: string): Promise<{ customerId: string; locale: string }[]> {
-  const { rows } = await db.query<{ customer_id: string; locale: string }>('select customer_id, locale from customers where phone = $1 order by customer_id', [phone]);
+  const { rows } = await db.query<{ customer_id: string; locale: string }>(
+    `select c.customer_id, coalesce(cp.locale, c.locale) as locale
+       from customers c left join customer_preferences cp on cp.customer_id = c.customer_id
+      where c.phone = $1 order by c.customer_id`,
+    [phone],
+  );
   return rows.map((row) => ({ customerId: row.customer_id, locale: row.locale }));
 }
 

@@ -45,7 +45,8 @@ export function toDecisionRecord(state: EvaluationState, deps: { strategies: Str
     decidedAt,
   };
   if (!state.customer) {
-    // The score outlived its customer row: decided, so that the score is not retried forever.
+    // The score outlived its customer row, or the customer's personal data was erased: decided,
+    // so that the score is not retried forever, and nobody is contacted.
     return { ...base, outcome: 'no_intervention', reason: 'unknown_customer', trend: 'unknown', intervention: null };
   }
   const decision = decide(

@@ -90,3 +90,9 @@ export function canonicalLocale(locale: string): string | null {
 export function firstName(fullName: string): string {
   return fullName.trim().split(/\s+/)[0] ?? '';
 }
+
+/** A language's name in that language, as a chooser shows it to those who read it: 'es' → 'Español'. */
+export function languageName(locale: string): string {
+  const name = new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
+  return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+}

@@ -4,19 +4,24 @@
 // routes/.
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { auditBoardActions } from './audit.js';
 import { requireRole, roleOfResponse } from './auth.js';
 import type { WebDeps } from './deps.js';
 import { errorHandler, notFound } from './errors.js';
 import { agentTaskRoutes } from './routes/agent-tasks.js';
+import { auditRoutes } from './routes/audit.js';
 import { customerRoutes } from './routes/customers.js';
 import { bullBoard } from './routes/bull-board.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { interventionRoutes } from './routes/interventions.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { personalDataRoutes } from './routes/personal-data.js';
+import { preferenceRoutes } from './routes/preferences.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 import { riskScoreRoutes } from './routes/risk-scores.js';
 import { strategyRoutes } from './routes/strategies.js';
+import { timelinePageRoutes, timelineRoutes } from './routes/timeline.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { sendGridWebhook } from './webhooks/sendgrid.js';
 import { twilioWebhooks } from './webhooks/twilio.js';
@@ -37,9 +42,10 @@ export function createApp(deps: WebDeps): Express {
   // Browser pages ask for Basic credentials (user admin or viewer, the token as password).
   const browserAuth = requireRole(deps.tokens, { challenge: true });
   const boards = { admin: bullBoard(deps, { readOnly: false }), viewer: bullBoard(deps, { readOnly: true }) };
-  app.use('/admin/queues', browserAuth, (req, res, next) => boards[roleOfResponse(res)](req, res, next));
+  app.use('/admin/queues', browserAuth, auditBoardActions(deps), (req, res, next) => boards[roleOfResponse(res)](req, res, next));
   app.use(['/dashboard', '/dashboard/*splat'], browserAuth);
   app.use(dashboardRoutes(deps));
+  app.use(timelinePageRoutes(deps));
 
   const api = express.Router();
   api.use(requireRole(deps.tokens));
@@ -47,6 +53,10 @@ export function createApp(deps: WebDeps): Express {
   api.use(interventionRoutes(deps));
   api.use(riskScoreRoutes(deps));
   api.use(customerRoutes(deps));
+  api.use(preferenceRoutes(deps));
+  api.use(timelineRoutes(deps));
+  api.use(personalDataRoutes(deps));
+  api.use(auditRoutes(deps));
   api.use(agentTaskRoutes(deps));
   api.use(metricsRoutes(deps));
   api.use(strategyRoutes(deps));

@@ -16,6 +16,10 @@ export interface Tokens {
 /** Methods that read; every other method changes something and needs the admin role. */
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+export function isRead(method: string): boolean {
+  return READS.has(method);
+}
+
 function sameSecret(given: string, expected: string): boolean {
   // Hashing first gives equal lengths, so timingSafeEqual never leaks the token's length.
   const a = createHash('sha256').update(given).digest();
@@ -59,6 +63,7 @@ export function requireRole(tokens: Tokens, options: { challenge?: boolean } = {
     const role = roleOf(req.get('authorization'), tokens);
     if (role === 'admin' || (role === 'viewer' && READS.has(req.method))) {
       res.locals.role = role;
+      res.locals.via = presented(req.get('authorization'))?.user === null ? 'bearer' : 'basic';
       next();
       return;
     }
@@ -74,4 +79,12 @@ export function requireRole(tokens: Tokens, options: { challenge?: boolean } = {
 /** The role requireRole let through. */
 export function roleOfResponse(res: Response): Role {
   return res.locals.role === 'viewer' ? 'viewer' : 'admin';
+}
+
+/**
+ * Who the audit log names for a request requireRole let through: the role (for Basic, the user
+ * name is the role's name) and how its token was presented.
+ */
+export function actorOfResponse(res: Response): { actor: Role; via: 'bearer' | 'basic' } {
+  return { actor: roleOfResponse(res), via: res.locals.via === 'basic' ? 'basic' : 'bearer' };
 }

@@ -218,9 +218,10 @@ describe('the effectiveness page', () => {
       const id = await customer.textContent();
       await Promise.all([page.waitForURL(/\/dashboard\/customer\?id=/), customer.click()]);
       await page.waitForSelector('body[data-loaded]');
-      expect(await text(page, '#customer-heading')).toBe(`Interventions of customer ${id}`);
+      // The customer page is their timeline (SPEC 13), which holds the intervention.
+      expect(await text(page, '#result-title')).toBe(`Events of customer ${id}`);
       expect(await page.inputValue('input[name="id"]')).toBe(id);
-      expect((await pageTable(page, 'customer')).length).toBe(2);
+      expect(await page.locator('#entries li', { hasText: 'Intervention' }).count()).toBe(1);
       await page.screenshot({ path: path.join(ARTIFACTS, 'customer-desktop-light.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

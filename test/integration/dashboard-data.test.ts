@@ -93,13 +93,12 @@ describe('the figures and the interventions behind them', () => {
     expect(sms.scheduled).toBe(2);
   });
 
-  it('links each listed intervention to its customer page, which lists every intervention of that customer', async () => {
+  it('links each listed intervention to its customer page, whose timeline holds that intervention', async () => {
     const rows = await listed('/dashboard/interventions?figure=treated&type=payment_assistance');
     const customer = rows[0]!;
     expect(customer.links?.customer_id).toBe(`/dashboard/customer?id=${customer.cells.customer_id}`);
-    const page = await json<{ tables: { customer: Table } }>(`/dashboard/data/customer?id=${customer.cells.customer_id}`);
-    expect(page.tables.customer.rows.map((r) => r.cells.intervention_id)).toEqual([customer.cells.intervention_id]);
-    expect(page.tables.customer.rows[0]!.links?.intervention_id).toBe(`/interventions/${customer.cells.intervention_id}`);
+    const timeline = await json<{ entries: { kind: string; detail: { intervention_id?: number } }[] }>(`/dashboard/customer/timeline?id=${customer.cells.customer_id}`);
+    expect(timeline.entries.filter((entry) => entry.kind === 'intervention').map((entry) => entry.detail.intervention_id)).toEqual([customer.cells.intervention_id]);
   });
 });
 

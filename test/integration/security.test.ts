@@ -2,9 +2,9 @@
 // signed unsubscribe link refuses a request without the admin token; security headers are on;
 // and no token, key or secret the engine was given ever reaches its logs.
 import { Writable } from 'node:stream';
-import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, TEST_ADMIN_TOKEN, type TestEngine } from '../support/engine.js';
+import { routesOf } from '../support/routes.js';
 import { eventWebhookKeys, signEventWebhook } from '../fakes/fake-sendgrid.js';
 import { twilioSignature } from '../fakes/fake-twilio.js';
 
@@ -20,24 +20,6 @@ const basic = (user: string, token: string) => `Basic ${Buffer.from(`${user}:${t
 const keys = eventWebhookKeys();
 const logged: string[] = [];
 let engine: TestEngine;
-
-interface RouteLayer {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle: { stack?: RouteLayer[] };
-}
-
-/** Every route the app serves, walking nested routers. */
-function routesOf(app: Express): { method: string; path: string }[] {
-  const found: { method: string; path: string }[] = [];
-  const walk = (stack: RouteLayer[]) => {
-    for (const layer of stack) {
-      if (layer.route) for (const method of Object.keys(layer.route.methods)) found.push({ method: method.toUpperCase(), path: layer.route.path });
-      else if (layer.handle.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: RouteLayer[] } }).router.stack);
-  return found;
-}
 
 beforeAll(async () => {
   engine = await startTestEngine({
@@ -81,7 +63,9 @@ describe('roles on every route', () => {
   it('finds the routes by walking the app', () => {
     const routes = allRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(16);
-    expect(routes.map((r) => r.path)).toEqual(expect.arrayContaining(['/trigger_intervention/:customer_id', '/risk_scores', '/agent_tasks', '/intervention_metrics', '/dashboard']));
+    expect(routes.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/trigger_intervention/:customer_id', '/risk_scores', '/agent_tasks', '/intervention_metrics', '/dashboard', '/customers/:id/preferences', '/customers/:id/timeline', '/customers/:id/personal-data', '/audit', '/dashboard/customer']),
+    );
     expect(routes.filter((r) => !READS.has(r.method)).length).toBeGreaterThanOrEqual(8);
   });
 

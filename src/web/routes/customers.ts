@@ -1,7 +1,10 @@
-// The in-app inbox as the customer's app reads it.
+// The in-app inbox as the customer's app reads it; marking a notification read is audited.
 import { Router } from 'express';
+import { recordAudit } from '../../db/audit.js';
 import { listNotifications, markNotificationRead } from '../../db/notifications.js';
+import { withTransaction } from '../../db/pool.js';
 import { InputError } from '../../errors.js';
+import { auditEntry } from '../audit.js';
 import type { WebDeps } from '../deps.js';
 import { customerIdParam, idParam, intQuery } from '../params.js';
 
@@ -18,14 +21,16 @@ export function customerRoutes(deps: WebDeps): Router {
     res.json({ customer_id: customerId, notifications });
   });
   router.post('/customers/:id/notifications/:notification_id/read', async (req, res) => {
-    const notification = await markNotificationRead(
-      deps.pool,
-      customerIdParam(req.params.id),
-      idParam(req.params.notification_id, 'notification id'),
-      deps.clock.now(),
-    );
-    if (!notification) throw new InputError('notification not found for this customer', 404);
-    res.json(notification);
+    const customerId = customerIdParam(req.params.id);
+    const notificationId = idParam(req.params.notification_id, 'notification id');
+    const at = deps.clock.now();
+    const marked = await withTransaction(deps.pool, async (client) => {
+      const marked = await markNotificationRead(client, customerId, notificationId, at);
+      if (marked?.newlyRead) await recordAudit(client, auditEntry(res, at, 'notification.read', String(notificationId), { customer_id: customerId }));
+      return marked;
+    });
+    if (!marked) throw new InputError('notification not found for this customer', 404);
+    res.json(marked.notification);
   });
   return router;
 }

@@ -2,7 +2,7 @@
 // (src/web/*-view.ts) and served either way, under the filter the page's URL carries.
 import { Router, type Request, type Response } from 'express';
 import { systemClock } from '../../clock.js';
-import { listCustomerInterventions, listInterventions, type Figure, type ListedIntervention } from '../../db/intervention-list.js';
+import { listInterventions, type Figure, type ListedIntervention } from '../../db/intervention-list.js';
 import { strategiesSeen } from '../../db/interventions.js';
 import { computeMetrics } from '../../db/metrics.js';
 import { anyScoreStored } from '../../db/scores.js';
@@ -17,11 +17,10 @@ import { funnelTable, summaryTable, trendTable, upliftTable } from '../effective
 import { parseFilter, type GivenFilter } from '../filters.js';
 import { cursorOf, figureTitle, INTERVENTION_COLUMNS, interventionRow, parseCursor, parseFigure } from '../interventions-view.js';
 import { queuesTable } from '../operations-view.js';
-import { customerIdParam, intQuery } from '../params.js';
+import { intQuery } from '../params.js';
 import { sendCsv, streamCsv, tableCsv, type Table } from '../tables.js';
 
 const LIST_PAGE = 100;
-const CUSTOMER_LIMIT = 500;
 
 function dashboardFilter(req: Request, now: Date): { filter: MetricsFilter; given: GivenFilter } {
   return parseFilter(req.query, now, { defaultDays: SNAPSHOT_PERIOD_DAYS, allowDays: false });
@@ -107,20 +106,11 @@ async function* allPages(deps: WebDeps, filter: MetricsFilter, figure: Figure, n
   }
 }
 
-async function customerPage(deps: WebDeps, req: Request) {
-  const id = req.query.id;
-  if (id === undefined || id === '') return { customer_id: null, tables: { customer: null } };
-  const customerId = customerIdParam(typeof id === 'string' ? id : undefined);
-  const rows = await listCustomerInterventions(deps.pool, customerId, deps.clock.now(), CUSTOMER_LIMIT);
-  return { customer_id: customerId, tables: { customer: { ...listTable(rows), name: 'customer', caption: `Interventions of customer ${customerId}` } } };
-}
-
 export function dashboardDataRoutes(deps: WebDeps): Router {
   const router = Router();
   router.get('/dashboard/data', async (req, res) => res.json(await effectiveness(deps, req)));
   router.get('/dashboard/data/operations', async (_req, res) => res.json(await operations(deps)));
   router.get('/dashboard/data/interventions', async (req, res) => res.json(await interventionsPage(deps, req)));
-  router.get('/dashboard/data/customer', async (req, res) => res.json(await customerPage(deps, req)));
 
   router.get('/dashboard/export/:name.csv', async (req: Request, res: Response) => {
     const name = req.params.name;
@@ -132,8 +122,7 @@ export function dashboardDataRoutes(deps: WebDeps): Router {
     let table: Table | null = null;
     if (name === 'summary' || name === 'uplift' || name === 'funnel' || name === 'trend') table = (await effectiveness(deps, req)).tables[name];
     else if (name === 'queues') table = (await operations(deps)).tables.queues;
-    else if (name === 'customer') table = (await customerPage(deps, req)).tables.customer;
-    if (!table) throw new InputError(`no export named ${String(name).slice(0, 40)}: summary, uplift, funnel, trend, queues, interventions or customer (with id)`, 404);
+    if (!table) throw new InputError(`no export named ${String(name).slice(0, 40)}: summary, uplift, funnel, trend, queues or interventions`, 404);
     sendCsv(res, `${name}.csv`, tableCsv(table));
   });
   return router;

@@ -1,13 +1,17 @@
 // The reference design's routes: trigger an evaluation of a customer's latest score (through
-// the queue, waiting for the worker's decision), and read an intervention.
+// the queue, waiting for the worker's decision), read an intervention, record a response. A
+// trigger and a response are written to the audit log.
 import { Router } from 'express';
 import { z } from 'zod';
+import { recordAudit } from '../../db/audit.js';
+import { withTransaction } from '../../db/pool.js';
 import { recordResponse } from '../../db/responses.js';
 import { RESPONSE_TYPES } from '../../domain/types.js';
 import { findDecision, findIntervention } from '../../db/interventions.js';
 import { findLatestScore } from '../../db/scores.js';
 import { InputError } from '../../errors.js';
 import { evaluateJobId } from '../../queues/queues.js';
+import { auditEntry } from '../audit.js';
 import type { WebDeps } from '../deps.js';
 import { customerIdParam, idParam } from '../params.js';
 import { parseBody } from '../validate.js';
@@ -29,6 +33,7 @@ export function interventionRoutes(deps: WebDeps): Router {
     const ref = { customerId, scoreDate: latest.scoreDate.toISOString() };
     // The same job id as the batch's: a score already evaluated answers with its decision.
     const job = await deps.queues.evaluate.add('evaluate', { scores: [ref] }, { jobId: evaluateJobId(ref) });
+    await recordAudit(deps.pool, auditEntry(res, deps.clock.now(), 'intervention.trigger', customerId, { score_date: ref.scoreDate, job_id: job.id ?? null }));
     let decision = await findDecision(deps.pool, customerId, latest.scoreDate);
     if (!decision) {
       try {
@@ -59,8 +64,13 @@ export function interventionRoutes(deps: WebDeps): Router {
   router.post('/interventions/:id/response', async (req, res) => {
     const interventionId = idParam(req.params.id, 'intervention id');
     const body = parseBody(responseBody, req.body);
-    if (!(await findIntervention(deps.pool, interventionId))) throw new InputError('intervention not found', 404);
-    await recordResponse(deps.pool, interventionId, body.response_type, 'api', body.notes ?? null, deps.clock.now());
+    const intervention = await findIntervention(deps.pool, interventionId);
+    if (!intervention) throw new InputError('intervention not found', 404);
+    const at = deps.clock.now();
+    await withTransaction(deps.pool, async (client) => {
+      await recordResponse(client, interventionId, body.response_type, 'api', body.notes ?? null, at);
+      await recordAudit(client, auditEntry(res, at, 'intervention.response', String(interventionId), { customer_id: intervention.customer_id, response_type: body.response_type, with_notes: body.notes !== undefined }));
+    });
     res.status(201).json(await findIntervention(deps.pool, interventionId));
   });
 

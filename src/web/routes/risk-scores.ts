@@ -1,8 +1,11 @@
-// POST /risk_scores: a scoring batch as a JSON array, through the same ingestion as the CLI.
+// POST /risk_scores: a scoring batch as a JSON array, through the same ingestion as the CLI,
+// recorded in the audit log by its batch id and counts.
 import { Router } from 'express';
+import { recordAudit } from '../../db/audit.js';
 import { InputError } from '../../errors.js';
 import { ingestScores, type Rejection } from '../../ingest/ingest-scores.js';
 import type { SourceRow } from '../../ingest/read-batch-file.js';
+import { auditEntry } from '../audit.js';
 import type { WebDeps } from '../deps.js';
 
 export const MAX_SCORES_PER_REQUEST = 10_000;
@@ -28,6 +31,10 @@ export function riskScoreRoutes(deps: WebDeps): Router {
       source: 'http',
       onReject: (r: Rejection) => rejected.push({ index: r.line, error: r.error }),
     });
+    await recordAudit(
+      deps.pool,
+      auditEntry(res, deps.clock.now(), 'risk_scores.ingest', result.batchId, { accepted: result.accepted, already_ingested: result.alreadyIngested, rejected: rejected.length }),
+    );
     res.status(result.accepted > 0 ? 202 : 400).json({
       ...(result.accepted === 0 ? { error: 'no score could be ingested' } : {}),
       batch_id: result.batchId,

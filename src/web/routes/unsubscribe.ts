@@ -1,65 +1,96 @@
-// One-click unsubscribe (RFC 8058): the email's link shows a small confirmation page (GET, so
-// that a mail scanner following links unsubscribes nobody); POST — the button, or the mail
-// client's List-Unsubscribe-Post — unsubscribes. The token is signed: nobody can unsubscribe
-// someone else. It suppresses email to the customer's address (for whoever has it, now or later)
-// and to the customer (at any address they give later); the response is recorded once.
-import express, { Router, type Response } from 'express';
-import { findCustomerAddresses } from '../../db/customers.js';
-import { withTransaction } from '../../db/pool.js';
-import { findLatestContactedIntervention, recordResponse } from '../../db/responses.js';
-import { suppressAddress, suppressCustomer } from '../../db/suppressions.js';
-import { addressHash } from '../../domain/address-hash.js';
+// The preference centre behind every email's unsubscribe link, in the customer's language (the
+// one they chose, else the lender's): each channel on or off, the language, and a one-click
+// unsubscribe from email. GET only shows (a mail scanner following links changes nothing). POST
+// changes: the channels form, the language form, or anything else — the mail client's RFC 8058
+// List-Unsubscribe-Post (`List-Unsubscribe=One-Click`, urlencoded or multipart) or the page's
+// button — unsubscribes from email at once. The token is signed: nobody can change someone
+// else's choices. A form sent twice changes nothing the second time.
+import express, { Router, type Request, type Response } from 'express';
+import { changePreferences, loadPreferences, unsubscribeFromEmail, type CustomerPreferences } from '../../db/preferences.js';
+import { channelStates, PREFERENCE_CHANNELS, type PreferenceChannel, type PreferenceRequest } from '../../domain/preferences.js';
 import { verifyUnsubscribeToken } from '../../domain/unsubscribe-token.js';
+import { languageName } from '../../messages/format.js';
+import { availableLocales, pageLocale, renderPage } from '../../messages/render.js';
 import type { WebDeps } from '../deps.js';
+import { pageLanguage } from './public-pages.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+type Notice = 'none' | 'saved' | 'unchanged' | 'unsubscribed' | 'alreadyUnsubscribed';
+type Deps = Pick<WebDeps, 'pool' | 'clock' | 'config' | 'logger' | 'addressKey'> & { signingSecret: string };
 
-function page(res: Response, status: number, title: string, body: string): void {
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head>` +
-        `<body style="font-family:Arial,sans-serif;max-width:480px;margin:48px auto;padding:0 16px;color:#1f2933"><h1 style="font-size:22px">${escape(title)}</h1>${body}</body></html>`,
-    );
+/** The form's fields: a value, or several for a repeated name (offered). */
+type Form = Record<string, string | string[] | undefined>;
+
+function formOf(body: unknown): Form {
+  return typeof body === 'object' && body !== null ? (body as Form) : {};
 }
 
-export function unsubscribeRoutes(deps: Pick<WebDeps, 'pool' | 'clock' | 'config' | 'logger' | 'addressKey'> & { signingSecret: string }): Router {
+const valuesOf = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const isPreferenceChannel = (value: string): value is PreferenceChannel => (PREFERENCE_CHANNELS as readonly string[]).includes(value);
+
+/** The channels form asks about the channels it offered (those the customer can change here): checked is on. */
+export function channelsRequest(form: Form): PreferenceRequest {
+  const offered = valuesOf(form.offered).filter(isPreferenceChannel);
+  return { channels: Object.fromEntries(offered.map((channel) => [channel, form[channel] === 'on'])) };
+}
+
+function pageData(preferences: CustomerPreferences | null, notice: Notice, locale: string): Record<string, unknown> {
+  const channels = preferences?.channels ?? channelStates([], false);
+  const view = (channel: PreferenceChannel) => {
+    const state = channels[channel];
+    return { on: state.choice === 'on', offered: state.optOut === null && !state.noConsent, noConsent: state.noConsent };
+  };
+  return {
+    known: preferences !== null,
+    notice: { none: notice === 'none', saved: notice === 'saved', unchanged: notice === 'unchanged', unsubscribed: notice === 'unsubscribed', alreadyUnsubscribed: notice === 'alreadyUnsubscribed' },
+    emailContacted: channels.email.contacted,
+    email: view('email'),
+    sms: view('sms'),
+    app: view('app_notification'),
+    otherLanguages: availableLocales()
+      .filter((code) => code !== locale)
+      .map((code) => ({ code, name: languageName(code) })),
+  };
+}
+
+export function unsubscribeRoutes(deps: Deps): Router {
   const router = Router();
   const customerOf = (token: string | undefined) => (token && token.length < 512 ? verifyUnsubscribeToken(token, deps.signingSecret) : null);
 
-  router.get('/unsubscribe/:token', (req, res) => {
-    if (!customerOf(req.params.token)) {
-      page(res, 404, 'This link is not valid', `<p>It may have been copied incompletely. To stop our emails, call ${escape(deps.config.sender.phone)}.</p>`);
-      return;
-    }
-    page(
-      res,
-      200,
-      'Unsubscribe from our emails?',
-      `<p>You will stop receiving emails like this one from ${escape(deps.config.sender.name)}.</p>` +
-        `<form method="post"><button type="submit" style="font-size:16px;padding:10px 18px">Unsubscribe</button></form>`,
-    );
+  const invalidLink = (req: Request, res: Response) => {
+    const locale = pageLanguage(req);
+    res.status(404).set('Content-Language', locale).type('html').send(renderPage('invalid-link', locale, deps.config.sender));
+  };
+
+  const showChoices = async (req: Request, res: Response, customerId: string, notice: Notice, status = 200) => {
+    const preferences = await loadPreferences(deps.pool, customerId, deps.addressKey);
+    const locale = preferences ? pageLocale(preferences.locale) : pageLanguage(req);
+    res.status(status).set('Content-Language', locale).set('Cache-Control', 'no-store').type('html').send(renderPage('preferences', locale, deps.config.sender, pageData(preferences, notice, locale)));
+  };
+
+  router.get('/unsubscribe/:token', async (req, res) => {
+    const customerId = customerOf(req.params.token);
+    if (!customerId) return invalidLink(req, res);
+    await showChoices(req, res, customerId, 'none');
   });
 
   router.post('/unsubscribe/:token', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const customerId = customerOf(req.params.token);
-    if (!customerId) {
-      page(res, 404, 'This link is not valid', '<p>Nothing was changed.</p>');
-      return;
-    }
+    if (!customerId) return invalidLink(req, res);
+    const form = formOf(req.body);
     const at = deps.clock.now();
-    await withTransaction(deps.pool, async (client) => {
-      const optOut = { channel: 'email', reason: 'unsubscribe', source: 'link' } as const;
-      const address = addressHash(deps.addressKey, 'email', (await findCustomerAddresses(client, customerId))?.email ?? null);
-      const newForAddress = address !== null && (await suppressAddress(client, address, optOut, at));
-      const newForCustomer = await suppressCustomer(client, customerId, optOut, at);
-      if (!newForAddress && !newForCustomer) return; // clicked again: nothing new to record
-      const interventionId = await findLatestContactedIntervention(client, customerId);
-      if (interventionId) await recordResponse(client, interventionId, 'opted_out', 'unsubscribe_link', null, at);
-    });
-    deps.logger.info({ customer_id: customerId }, 'unsubscribed from email');
-    page(res, 200, 'You are unsubscribed', `<p>You will not receive these emails any more. If that was a mistake, call ${escape(deps.config.sender.phone)}.</p>`);
+    const who = { source: 'preference_centre', actor: 'customer' } as const;
+    if (form.action === 'channels' || form.action === 'language') {
+      const locale = typeof form.locale === 'string' ? availableLocales().find((code) => code === form.locale) : undefined;
+      if (form.action === 'language' && !locale) return showChoices(req, res, customerId, 'unchanged', 400);
+      const request = form.action === 'channels' ? channelsRequest(form) : { channels: {}, locale };
+      const result = await changePreferences(deps.pool, customerId, deps.addressKey, request, who, at);
+      const changed = result !== null && Object.keys(result.changes).length > 0;
+      if (changed) deps.logger.info({ customer_id: customerId, changed: Object.keys(result.changes) }, 'customer changed their choices');
+      return showChoices(req, res, customerId, changed ? 'saved' : 'unchanged');
+    }
+    const unsubscribed = await unsubscribeFromEmail(deps.pool, customerId, deps.addressKey, at);
+    if (unsubscribed) deps.logger.info({ customer_id: customerId }, 'unsubscribed from email');
+    await showChoices(req, res, customerId, unsubscribed ? 'unsubscribed' : 'alreadyUnsubscribed');
   });
   return router;
 }
