@@ -2,6 +2,7 @@
 // once from the config and closed in reverse order.
 import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { getOrCreateSecret } from '../db/secrets.js';
@@ -27,10 +28,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
+/** `clock` dates what start-up records (the strategies' seed in the audit log). */
+export async function createRuntime(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
   const file = loadPolicyFile(config.policyFile);
   const pool = createPool(config.databaseUrl, config.databasePoolSize, logger);
-  if (!(await seedStrategies(pool, file, new Date())) && config.policyFile !== undefined && (await fileDiffersFromStored(pool, file))) {
+  if (!(await seedStrategies(pool, file, clock.now())) && config.policyFile !== undefined && (await fileDiffersFromStored(pool, file))) {
     logger.warn({ policy_file: config.policyFile }, 'the strategies stored in the database are in force; POLICY_FILE differs from them and is only read to seed an empty strategies table');
   }
   const strategies = liveStrategies({

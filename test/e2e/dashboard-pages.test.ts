@@ -175,9 +175,14 @@ describe('the effectiveness page', () => {
         'Uplift 95% CI low': String(m.holdout_comparison.ci_low),
         'Scores decided': String(m.decisions.evaluated),
       });
-      // The forest plot draws a row for every group with an uplift, the types among them.
+      // The forest plot draws a row for every group with an uplift: the types, then the strategies.
       const forest = await page.evaluate(() => (window as unknown as { Chart: { getChart(id: string): { data: { labels: string[] } } } }).Chart.getChart('forest-chart').data.labels);
-      expect(forest).toEqual(['All interventions', ...m.by_intervention_type.filter((t) => t.holdout_comparison.absolute_uplift !== null).map((t) => t.intervention_type.replaceAll('_', ' '))]);
+      expect(forest).toEqual([
+        'All interventions',
+        ...m.by_intervention_type.filter((t) => t.holdout_comparison.absolute_uplift !== null).map((t) => t.intervention_type.replaceAll('_', ' ')),
+        ...m.by_strategy.filter((s) => s.uplift_vs_holdout.value !== null).map((s) => `strategy: ${s.strategy}${s.champion ? ' (champion)' : ''}`),
+      ]);
+      expect(forest.filter((label) => label.startsWith('strategy: '))).toHaveLength(2);
 
       await page.selectOption('select[name="type"]', 'flexible_payment');
       await page.selectOption('select[name="channel"]', 'sms');
@@ -221,7 +226,7 @@ describe('the effectiveness page', () => {
       // The customer page is their timeline (SPEC 13), which holds the intervention.
       expect(await text(page, '#result-title')).toBe(`Events of customer ${id}`);
       expect(await page.inputValue('input[name="id"]')).toBe(id);
-      expect(await page.locator('#entries li', { hasText: 'Intervention' }).count()).toBe(1);
+      expect(await page.locator('#entries .kind', { hasText: /^Intervention$/ }).count()).toBe(1);
       await page.screenshot({ path: path.join(ARTIFACTS, 'customer-desktop-light.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

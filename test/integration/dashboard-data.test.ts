@@ -98,7 +98,7 @@ describe('the figures and the interventions behind them', () => {
     const customer = rows[0]!;
     expect(customer.links?.customer_id).toBe(`/dashboard/customer?id=${customer.cells.customer_id}`);
     const timeline = await json<{ entries: { kind: string; detail: { intervention_id?: number } }[] }>(`/dashboard/customer/timeline?id=${customer.cells.customer_id}`);
-    expect(timeline.entries.filter((entry) => entry.kind === 'intervention').map((entry) => entry.detail.intervention_id)).toEqual([customer.cells.intervention_id]);
+    expect(timeline.entries.filter((entry) => entry.kind === 'intervention').map((entry) => String(entry.detail.intervention_id))).toEqual([customer.cells.intervention_id]);
   });
 });
 

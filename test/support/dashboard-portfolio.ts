@@ -3,6 +3,7 @@
 // before sending, waiting for quiet hours), responses, defaults, and 95 days of stored snapshots
 // (one a day, and one an hour over the last two days, as METRICS_EVERY=1h stores them).
 import { computeMetrics, storeSnapshot } from '../../src/db/metrics.js';
+import { upsertCustomers } from '../../src/db/portfolio.js';
 import { lastDays } from '../../src/domain/metrics-filter.js';
 import type { TestEngine } from './engine.js';
 
@@ -65,7 +66,13 @@ export async function seedDashboardPortfolio(engine: TestEngine, now: Date, opti
   // Outside the 90 days.
   for (let i = 0; i < 3; i += 1) plans.push({ type: 'financial_wellness', daysAgo: 120, deliveries: [['email', 'delivered', true]] });
 
-  for (const [n, plan] of plans.entries()) await insertPlanned(engine, now, `D${String(n + 1).padStart(3, '0')}`, plan);
+  const ids = plans.map((_, n) => `D${String(n + 1).padStart(3, '0')}`);
+  // Every customer the engine intervened on is one the lender imported.
+  await upsertCustomers(
+    engine.db.pool,
+    ids.map((customerId, n) => ({ customerId, fullName: `Customer ${n + 1}`, email: `${customerId.toLowerCase()}@example.com`, phone: `+3461100${String(n + 1).padStart(4, '0')}`, timezone: 'Europe/Madrid', locale: 'en', smsConsent: true })),
+  );
+  for (const [n, plan] of plans.entries()) await insertPlanned(engine, now, ids[n]!, plan);
   // A decision that chose no intervention, and the score behind it.
   const twoDaysAgo = new Date(now.getTime() - 2 * DAY);
   await engine.db.pool.query("insert into risk_scores (customer_id, risk_score, score_date) values ('D999', 0.1, $1)", [twoDaysAgo]);

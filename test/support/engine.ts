@@ -46,8 +46,8 @@ export async function startTestEngine(
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const config = loadConfig(testEnv(db, prefix, options.env));
   const logger = createLogger(config.logLevel, 'test', options.logTo);
-  const runtime = await createRuntime(config, logger);
   const clock = options.clock ?? systemClock;
+  const runtime = await createRuntime(config, logger, clock);
   const workers = options.workers === false ? null : startWorkers(runtime, { clock, logger });
   const web = options.web ? await startWeb(runtime, { logger, clock, port: 0 }) : null;
   return {
