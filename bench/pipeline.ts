@@ -6,7 +6,7 @@ import { systemClock } from '../src/clock.js';
 import { ingestScores } from '../src/ingest/ingest-scores.js';
 import { readBatchRows } from '../src/ingest/read-batch-file.js';
 import type { Runtime } from '../src/runtime/runtime.js';
-import { count, ingestRows, quantile, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, writeJsonl, type Report } from './support.js';
+import { count, ingestRows, quantile, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, writeLines, type Report } from './support.js';
 
 export interface PipelineContext {
   runtime: Runtime;
@@ -21,11 +21,11 @@ export interface PipelineContext {
 
 type Score = { customerId: string; riskScore: number; scoreDate: Date };
 
-/** End to end, then the steady-rate latency, with the same worker processes. */
-export async function benchEndToEnd(context: PipelineContext, scores: readonly Score[], steady: { rate: number; scores: readonly Score[] }, asOf: Date): Promise<void> {
+/** End to end, then the steady-rate latency, with the same worker processes. Returns end-to-end scores/s. */
+export async function benchEndToEnd(context: PipelineContext, scores: readonly Score[], steady: { rate: number; scores: readonly Score[] }, asOf: Date): Promise<number> {
   const { runtime, report } = context;
   const file = path.join(context.dir, 'e2e.jsonl');
-  await writeJsonl(file, scores.map((s) => JSON.stringify({ customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() })));
+  await writeLines(file, scores.map((s) => JSON.stringify({ customer_id: s.customerId, risk_score: s.riskScore, score_date: s.scoreDate.toISOString() })));
   const workers = startWorkerProcesses(context.workerCount, context.env, context.cpuProfileDir);
   try {
     await sleep(3_000); // workers up and connected
@@ -39,9 +39,11 @@ export async function benchEndToEnd(context: PipelineContext, scores: readonly S
     if (sent !== context.providerSends()) throw new Error(`bench: ${sent} sends recorded, ${context.providerSends()} at the fakes`);
     report('decisions_per_s', scores.length / ((decidedAt - t0) / 1000), 'decisions/s');
     report(`e2e_${scores.length}_scores_seconds`, (deliveredAt - t0) / 1000, 's');
+    report('e2e_scores_per_s', scores.length / ((deliveredAt - t0) / 1000), 'scores/s');
     report('e2e_deliveries', await count(runtime.pool, 'select 1 from deliveries'), 'deliveries');
     report('e2e_provider_sends', sent, 'sends');
     await benchSteadyLatency(runtime, report, steady);
+    return scores.length / ((deliveredAt - t0) / 1000);
   } finally {
     await stopProcesses(workers);
   }

@@ -72,7 +72,7 @@ export async function waitForDecisions(runtime: Runtime, what: string, expected:
   if (decided < expected) throw new Error(`bench: ${what}: ${decided} of ${expected} scores decided (see the evaluate queue's failed jobs)`);
 }
 
-export function writeJsonl(file: string, rows: Iterable<string>): Promise<void> {
+export function writeLines(file: string, rows: Iterable<string>): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(file);
     out.on('error', reject);
