@@ -4,6 +4,7 @@
 // that the deliveries span a year of monthly partitions as they would in production. Timed with
 // partition pruning and without it (enable_partition_pruning off), in the same run. A third of
 // them are decided by a challenger, so that the per-strategy, per-customer figures are measured too.
+import pg from 'pg';
 import { computeMetrics } from '../src/db/metrics.js';
 import { createComingPartitions } from '../src/db/partitions.js';
 import type { Queryable } from '../src/db/pool.js';
@@ -49,9 +50,10 @@ export async function benchSnapshot(runtime: Runtime, report: Report, interventi
   await runtime.pool.query('analyze interventions, payments, deliveries');
   const inWindow = await count(runtime.pool, "select 1 from interventions where intervention_date > $1::timestamptz - interval '90 days'", [now]);
 
-  const unpruned = await runtime.pool.connect();
+  // computeMetrics runs its queries side by side, so the unpruned figure needs a pool of its own
+  // whose sessions all have pruning off.
+  const unpruned = new pg.Pool({ connectionString: runtime.config.databaseUrl, max: 4, options: '-c enable_partition_pruning=off' });
   try {
-    await unpruned.query('set enable_partition_pruning = off');
     // A first snapshot of each kind warms the cache; the best of the rounds after it is reported.
     await timeSnapshot(runtime.pool, now);
     await timeSnapshot(unpruned, now);
@@ -61,10 +63,10 @@ export async function benchSnapshot(runtime: Runtime, report: Report, interventi
       pruned.push(await timeSnapshot(runtime.pool, now));
       scanned.push(await timeSnapshot(unpruned, now));
     }
-    report(`snapshot_over_${inWindow}_interventions_seconds`, Math.min(...pruned), 's');
-    report(`snapshot_over_${inWindow}_interventions_without_pruning_seconds`, Math.min(...scanned), 's');
+    report(`snapshot_over_${inWindow}_interventions_seconds`, Math.min(...pruned), 's (goal <= 2 at 1M)');
+    report(`snapshot_over_${inWindow}_interventions_without_pruning_seconds`, Math.min(...scanned), 's (goal <= 10 at 1M)');
     report('snapshot_ratio_without_to_with_pruning', Math.min(...scanned) / Math.min(...pruned), 'x');
   } finally {
-    unpruned.release();
+    await unpruned.end();
   }
 }

@@ -79,6 +79,7 @@ interface OutcomeRow {
   crosses: StrategyCrossSums[];
 }
 
+/** Give it a pool: its three queries run side by side (one client would only queue them). */
 export async function computeMetrics(db: Queryable, filter: MetricsFilter, now: Date): Promise<InterventionMetrics> {
   const [outcomes, decisions, funnel] = await Promise.all([outcomeSums(db, filter, now), countDecisions(db, filter), deliveryFunnel(db, filter, now)]);
   const groups = outcomes.totals ?? [];
