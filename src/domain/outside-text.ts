@@ -53,17 +53,18 @@ export interface JsonLimits {
 
 /**
  * Why a JSON value cannot be taken (too deep, too large, or a key or string with a code point
- * that cannot be stored, named by its path), or null when it can. Iterative: a value nested
- * far deeper than the limit is refused without recursing into it.
+ * that cannot be stored, named by its path), or null when it can; without `codePoints` only its
+ * shape is checked (its text will be stored with bad code points replaced). Iterative: a value
+ * nested far deeper than the limit is refused without recursing into it.
  */
-export function invalidJson(value: unknown, limits: JsonLimits): string | null {
+export function invalidJson(value: unknown, limits: JsonLimits, options: { codePoints: boolean } = { codePoints: true }): string | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
   let size = 0;
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (typeof item.value === 'string') {
       size += item.value.length + 2;
-      const bad = invalidCodePoint(item.value);
+      const bad = options.codePoints ? invalidCodePoint(item.value) : null;
       if (bad) return `${item.path || 'the value'} ${bad}`;
     } else if (typeof item.value === 'object' && item.value !== null) {
       const depth = item.depth + 1;
@@ -73,7 +74,7 @@ export function invalidJson(value: unknown, limits: JsonLimits): string | null {
         const path = item.path ? `${item.path}.${key}` : key;
         if (!Array.isArray(item.value)) {
           size += key.length + 3;
-          const bad = invalidCodePoint(key);
+          const bad = options.codePoints ? invalidCodePoint(key) : null;
           if (bad) return `a key ${bad}`;
         }
         stack.push({ value: child, depth, path });

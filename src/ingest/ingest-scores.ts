@@ -3,9 +3,9 @@
 // never fatal; memory stays constant whatever the batch size.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { createScoreBatch, finishScoreBatch, insertScores, scoreKey, type ScoreOutcome } from '../db/scores.js';
-import { isRefusedValue, type Pool } from '../db/pool.js';
-import { errorMessage } from '../errors.js';
+import { createScoreBatch, finishScoreBatch, insertScores, scoreKey } from '../db/scores.js';
+import type { Pool } from '../db/pool.js';
+import { isRefused, writeIsolatingRefused } from '../db/refused-rows.js';
 import { enqueueEvaluations, type Queues } from '../queues/queues.js';
 import type { SourceRow } from './read-batch-file.js';
 import type { ScoreRow } from '../domain/types.js';
@@ -62,20 +62,6 @@ export async function ingestScores(
   };
   await createScoreBatch(deps.pool, batchId, options.source);
 
-  // A row the database refuses although it passed validation costs only itself: the statement
-  // that failed stored nothing, so its rows are stored again in halves until the one refused
-  // is alone, and rejected with the database's reason.
-  const storeRows = async (rows: readonly ScoreRow[]): Promise<(ScoreOutcome | { stored: 'refused'; reason: string })[]> => {
-    try {
-      return await insertScores(deps.pool, batchId, rows);
-    } catch (error) {
-      if (!isRefusedValue(error)) throw error;
-      if (rows.length === 1) return [{ stored: 'refused', reason: errorMessage(error) }];
-      const half = Math.ceil(rows.length / 2);
-      return [...(await storeRows(rows.slice(0, half))), ...(await storeRows(rows.slice(half)))];
-    }
-  };
-
   const unknown = (customerId: string) => `customer_id: unknown customer ${JSON.stringify(customerId)}`;
   const storeChunk = async (chunk: Chunk) => {
     // A repeated key is judged once the store has said whether its customer exists: every row of
@@ -91,13 +77,14 @@ export async function ingestScores(
         unique.push(item);
       } else repeats.push({ line: item.line, customerId: item.row.customerId, earlier });
     }
-    const outcomes = await storeRows(unique.map((item) => item.row));
+    // A row the database refuses although it passed validation costs only itself.
+    const outcomes = await writeIsolatingRefused(unique.map((item) => item.row), (rows) => insertScores(deps.pool, batchId, rows));
     const unknownCustomers = new Set<string>();
     const toEvaluate = [];
     for (const [index, item] of unique.entries()) {
       const outcome = outcomes[index]!;
-      if (outcome.stored === 'refused') {
-        reject(chunk, item.line, `could not be stored: ${outcome.reason}`);
+      if (isRefused(outcome)) {
+        reject(chunk, item.line, `could not be stored: ${outcome.refused}`);
       } else if (outcome.stored === 'now') {
         result.accepted += 1;
         toEvaluate.push(item.row);
