@@ -12,7 +12,7 @@ import { errorMessage } from '../errors.js';
 import { findCustomersByPhone, findLatestContactedInterventions, recordResponse } from '../db/responses.js';
 import { liftAddressSuppression, suppressAddress, suppressCustomer } from '../db/suppressions.js';
 import { addressHash } from '../domain/address-hash.js';
-import { inboundKeyword, type InboundKeyword } from '../domain/provider-events.js';
+import { inboundKeyword, type InboundKeyword } from '../domain/sms-keywords.js';
 
 export interface InboundSms {
   messageSid: string;

@@ -167,3 +167,16 @@ describe('Twilio callbacks with fields that cannot be stored', () => {
     expect(await suppressed('phone', '+34611000077', 'stop')).toBe(1);
   });
 });
+
+describe('opt-out words in the customer\'s language', () => {
+  it.each([
+    ['Spanish ALTO', 'ALTO', '+34611000101'],
+    ['French ARRÊT', 'Arrêt', '+34611000102'],
+    ['full-width ＳＴＯＰ', 'ＳＴＯＰ', '+34611000103'],
+  ])('suppresses SMS to the number on %s, and opens no follow-up', async (_what, body, from) => {
+    const res = await postTwilio('/webhooks/twilio/inbound', { MessageSid: `SM-${from}`, From: from, Body: body });
+    expect(res.status).toBe(200);
+    expect(await suppressed('phone', from, 'stop')).toBe(1);
+    expect(await count(engine, "select 1 from delivery_events where event_key = $1 and event_type = 'inbound_stop'", [`inbound:SM-${from}`])).toBe(1);
+  });
+});
