@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]: the
+// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR] [--only webhook]: the
 // performance benchmark (SPEC §9) on the local Redis and Postgres, providers faked on localhost,
 // with a portfolio it generates itself (fixed seed), in a database and queue prefix of its own
 // (random, removed at the end, so that two runs never collide). One line per figure, then a JSON
@@ -23,6 +23,7 @@ import { benchIngestion } from './ingestion.js';
 import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipeline.js';
 import { benchPartitionMigration } from './migration.js';
 import { benchSnapshot } from './snapshot.js';
+import { benchWebhook, WEBHOOK_KEYS } from './webhook.js';
 import { DAY, ROOT, withBenchDatabase, type Figure } from './support.js';
 
 function positiveWholeNumber(text: string | undefined, fallback: number, name: string): number {
@@ -40,8 +41,10 @@ await runCli(async () => {
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
       'cpu-prof': { type: 'string' },
+      only: { type: 'string' },
     },
   });
+  if (values.only !== undefined && values.only !== 'webhook') throw new InputError(`--only takes webhook (got '${values.only}')`);
   const quick = values.quick;
   const e2eScores = positiveWholeNumber(values.scores, quick ? 4_000 : 100_000, 'scores');
   const ingestCustomers = positiveWholeNumber(values.customers, quick ? 4_000 : 100_000, 'customers');
@@ -77,6 +80,7 @@ await runCli(async () => {
       TWILIO_FROM_NUMBER: '+15005550006',
       TWILIO_API_URL: twilio.url,
       TWILIO_RATE_PER_SECOND: '100000',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: WEBHOOK_KEYS.publicKey,
     };
     const config = loadConfig(env);
     await migrate(config.databaseUrl);
@@ -88,6 +92,10 @@ await runCli(async () => {
     // The bench's files (about 100 MB of generated batches), removed when it ends.
     const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
     try {
+      if (values.only === 'webhook') {
+        await benchWebhook(runtime, report, quick ? 4 : 8);
+        return;
+      }
       // The portfolio: customers for ingestion and end to end, for the steady-rate run and for
       // the baseline, each with a few days of score history, all in zones that are awake now.
       const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
@@ -121,6 +129,7 @@ await runCli(async () => {
       report('e2e_scores_per_s_ratio_to_baseline_decisions', endToEnd / baseline, 'x (goal >= 2)');
       await runtime.pool.query(`drop table ${BASELINE_TABLE}`);
 
+      await benchWebhook(runtime, report, quick ? 4 : 8);
       await benchSnapshot(runtime, report, snapshotInterventions, quick ? 1 : 2);
       await withBenchDatabase(base.databaseUrl, (url) => benchPartitionMigration(url, report, migrationScores));
     } finally {
@@ -133,7 +142,10 @@ await runCli(async () => {
   });
 
   const summary = { quick, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
-  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  // A single stage's run (--only) leaves the whole bench's latest results as they were.
+  if (values.only === undefined) {
+    mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
   console.log(JSON.stringify(summary));
 });

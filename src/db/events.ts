@@ -1,10 +1,9 @@
-// Provider events and what they change, applied in one transaction per event, once: the
-// event's own key decides whether it was seen before.
-import { jsonb, type PoolClient, type Queryable } from './pool.js';
+// Provider events and what they change, a batch at a time in a few set-based statements, each
+// event once: its own key decides whether it was seen before.
+import { jsonb, storableText, type PoolClient, type Queryable } from './pool.js';
 import { STATUS_RANK, type EventEffect } from '../domain/provider-events.js';
 import { DELIVERY_STATUSES, type Channel, type DeliveryStatus } from '../domain/types.js';
-import { recordResponse } from './responses.js';
-import { suppressAddress, suppressCustomer } from './suppressions.js';
+import { recordResponses } from './responses.js';
 
 export interface IncomingEvent {
   provider: 'sendgrid' | 'twilio';
@@ -27,39 +26,41 @@ export interface DeliveryRef {
   customer: { email: string | null; phone: string | null };
 }
 
+type DeliveryRefRow = {
+  delivery_id: number;
+  intervention_id: number;
+  customer_id: string;
+  channel: Channel;
+  status: DeliveryStatus;
+  provider_message_id: string | null;
+  email: string | null;
+  phone: string | null;
+};
+
+const toDeliveryRef = (row: DeliveryRefRow): DeliveryRef => ({
+  deliveryId: row.delivery_id,
+  interventionId: row.intervention_id,
+  customerId: row.customer_id,
+  channel: row.channel,
+  status: row.status,
+  providerMessageId: row.provider_message_id,
+  customer: { email: row.email, phone: row.phone },
+});
+
 export async function findDeliveryRef(db: Queryable, deliveryId: number): Promise<DeliveryRef | null> {
-  const { rows } = await db.query<{
-    delivery_id: number;
-    intervention_id: number;
-    customer_id: string;
-    channel: Channel;
-    status: DeliveryStatus;
-    provider_message_id: string | null;
-    email: string | null;
-    phone: string | null;
-  }>(
-    `select d.delivery_id, d.intervention_id, d.customer_id, d.channel, d.status, d.provider_message_id, c.email, c.phone
-       from deliveries d left join customers c on c.customer_id = d.customer_id
-      where d.delivery_id = $1`,
-    [deliveryId],
-  );
-  const row = rows[0];
-  return row
-    ? {
-        deliveryId: row.delivery_id,
-        interventionId: row.intervention_id,
-        customerId: row.customer_id,
-        channel: row.channel,
-        status: row.status,
-        providerMessageId: row.provider_message_id,
-        customer: { email: row.email, phone: row.phone },
-      }
-    : null;
+  return (await findDeliveryRefs(db, [deliveryId])).get(deliveryId) ?? null;
 }
 
-/** The statuses from which `to` is a step forward. */
-function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
-  return DELIVERY_STATUSES.filter((status) => STATUS_RANK[status] < STATUS_RANK[to]);
+/** The deliveries among `deliveryIds` that exist, by id, in one query. */
+export async function findDeliveryRefs(db: Queryable, deliveryIds: readonly number[]): Promise<Map<number, DeliveryRef>> {
+  if (deliveryIds.length === 0) return new Map();
+  const { rows } = await db.query<DeliveryRefRow>(
+    `select d.delivery_id, d.intervention_id, d.customer_id, d.channel, d.status, d.provider_message_id, c.email, c.phone
+       from deliveries d left join customers c on c.customer_id = d.customer_id
+      where d.delivery_id = any($1::bigint[])`,
+    [[...new Set(deliveryIds)]],
+  );
+  return new Map(rows.map((row) => [row.delivery_id, toDeliveryRef(row)]));
 }
 
 /**
@@ -72,62 +73,164 @@ function statusesBefore(to: DeliveryStatus): DeliveryStatus[] {
  */
 export const EVENT_REPEAT_WINDOW_DAYS = 35;
 
+// An event about a delivery made before its customer's personal data was erased is stored erased
+// too: a provider's 'open' can come days after the message. ($d: the delivery id, $c: the customer id)
+// Erasures are few: the customer's is looked for first, and only then the delivery (a probe of
+// every month's partition of deliveries, which an event of a customer never erased never pays).
+const payloadUnlessErased = (payload: string, d: string, c: string) => `
+  case when exists (select 1 from erasures e
+                     where e.customer_id = ${c}
+                       and exists (select 1 from deliveries d join interventions i on i.intervention_id = d.intervention_id
+                                    where d.delivery_id = ${d} and d.customer_id = e.customer_id and i.intervention_date <= e.erased_at))
+       then erased_event_payload(${payload}) else ${payload} end`;
+
 /**
- * Stores the event unless one with its key arrived within EVENT_REPEAT_WINDOW_DAYS; true when
- * stored. The transaction-scoped lock on the key makes a concurrent copy of the event wait
- * until this transaction ends, and then see its row (the insert's own snapshot is taken after
- * the lock is held, under READ COMMITTED).
+ * Stores each event unless one with its key arrived within EVENT_REPEAT_WINDOW_DAYS (or earlier
+ * in `events`); returns, in order, whether each was stored. Transaction-scoped locks on the keys,
+ * taken in one order, make a concurrent copy of an event wait until this transaction ends, and
+ * then see its row (the insert's own snapshot is taken after the locks are held, under READ
+ * COMMITTED); two batches that share keys never wait on each other in a circle.
  */
-async function storeOnce(client: PoolClient, event: IncomingEvent, deliveryId: number | null, customerId: string | null, matched: boolean, at: Date): Promise<boolean> {
-  await client.query("select pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 5113))", [event.provider, event.eventKey]);
-  const { rowCount } = await client.query(
-    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
-     select $1, $2, $3, $4, $5, $6,
-            -- An event about a delivery made before its customer's personal data was erased is
-            -- stored erased too: a provider's 'open' can come days after the message.
-            case when exists (select 1 from erasures e
-                                join deliveries d on d.customer_id = e.customer_id and d.delivery_id = $4
-                                join interventions i on i.intervention_id = d.intervention_id
-                               where e.customer_id = $5 and i.intervention_date <= e.erased_at)
-                 then erased_event_payload($7::jsonb) else $7::jsonb end,
-            $8
-      where not exists (select from delivery_events e
-                         where e.provider = $1 and e.event_key = $2 and e.received_at > $8::timestamptz - make_interval(days => $9))`,
-    [event.provider, event.eventKey, event.eventType, deliveryId, customerId, matched, jsonb(event.payload), at, EVENT_REPEAT_WINDOW_DAYS],
+async function storeOnce(client: PoolClient, events: readonly { event: IncomingEvent; deliveryId: number | null; customerId: string | null; matched: boolean }[], at: Date): Promise<boolean[]> {
+  const firstOfKey = new Map<string, number>();
+  events.forEach(({ event }, index) => {
+    const key = `${event.provider}:${event.eventKey}`;
+    if (!firstOfKey.has(key)) firstOfKey.set(key, index);
+  });
+  const unique = [...firstOfKey.values()].map((index) => ({ index, ...events[index]! }));
+  const providers = unique.map((u) => u.event.provider);
+  const keys = unique.map((u) => u.event.eventKey);
+  await client.query(
+    `select pg_advisory_xact_lock(k) from (select distinct hashtextextended(p || ':' || e, 5113) as k from unnest($1::text[], $2::text[]) as u(p, e)) keys order by k`,
+    [providers, keys],
   );
-  return rowCount === 1;
+  const { rows } = await client.query<{ provider: string; event_key: string }>(
+    `insert into delivery_events (provider, event_key, event_type, delivery_id, customer_id, matched, payload, received_at)
+     select u.provider, u.event_key, u.event_type, u.delivery_id, u.customer_id, u.matched,
+            ${payloadUnlessErased('u.payload', 'u.delivery_id', 'u.customer_id')}, $8
+       from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::boolean[], $7::jsonb[]) with ordinality
+            as u(provider, event_key, event_type, delivery_id, customer_id, matched, payload, n)
+      where not exists (select from delivery_events e
+                         where e.provider = u.provider and e.event_key = u.event_key and e.received_at > $8::timestamptz - make_interval(days => $9))
+      order by u.n
+     returning provider, event_key`,
+    [
+      providers,
+      keys,
+      unique.map((u) => u.event.eventType),
+      unique.map((u) => u.deliveryId),
+      unique.map((u) => u.customerId),
+      unique.map((u) => u.matched),
+      unique.map((u) => jsonb(u.event.payload)),
+      at,
+      EVENT_REPEAT_WINDOW_DAYS,
+    ],
+  );
+  const storedKeys = new Set(rows.map((row) => `${row.provider}:${row.event_key}`));
+  const stored = new Array<boolean>(events.length).fill(false);
+  for (const u of unique) stored[u.index] = storedKeys.has(`${u.event.provider}:${u.event.eventKey}`);
+  return stored;
+}
+
+export interface EventToApply {
+  event: IncomingEvent;
+  /** the delivery of ours the event is about, or null (then it is stored unmatched) */
+  delivery: DeliveryRef | null;
+  effect: EventEffect;
+  /** the address the event is about (a suppression goes to it), or null: then to the delivery's customer */
+  addressHash: string | null;
 }
 
 /**
- * Stores the event and applies its effect to the delivery it names. Returns false when the
- * event was seen before (a provider's retry): then nothing changes. A suppression goes to the
- * address the event is about (`addressHash`), also when no delivery of ours matches it; without
- * one, to the delivery's customer. The caller refreshes the intervention's delivery_status after
- * the commit (refreshInterventionDeliveryStatus).
+ * Stores a batch of events and applies their effects, set-based: a few statements whatever the
+ * batch's size, inside the caller's transaction. Returns, in order, whether each event was new
+ * (false for a provider's retry, or a copy earlier in the batch: then it changes nothing). Each
+ * delivery moves to the furthest status its new events imply, in the batch's order (a status
+ * only moves forward); suppressions go to the event's address, or the delivery's customer; each
+ * response is recorded, and an intervention shows the latest. The caller refreshes the
+ * interventions' delivery_status after the commit (refreshInterventionDeliveryStatuses).
  */
-export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
-  const stored = await storeOnce(client, event, delivery?.deliveryId ?? null, delivery?.customerId ?? null, delivery !== null, at);
-  if (!stored) return false;
-  if (effect.suppress) {
-    const optOut = { ...effect.suppress, source: event.provider };
-    if (addressHash) await suppressAddress(client, addressHash, optOut, at);
-    else if (delivery) await suppressCustomer(client, delivery.customerId, optOut, at);
-  }
-  if (!delivery) return true;
+export async function applyDeliveryEvents(client: PoolClient, events: readonly EventToApply[], at: Date): Promise<boolean[]> {
+  if (events.length === 0) return [];
+  const stored = await storeOnce(
+    client,
+    events.map(({ event, delivery }) => ({ event, deliveryId: delivery?.deliveryId ?? null, customerId: delivery?.customerId ?? null, matched: delivery !== null })),
+    at,
+  );
+  const applied = events.filter((_, index) => stored[index]);
 
-  if (effect.status) {
+  const byAddress = new Map<string, { channel: Channel; reason: string; source: string; hash: string }>();
+  const byCustomer = new Map<string, { channel: Channel; reason: string; source: string; customerId: string }>();
+  for (const { event, delivery, effect, addressHash } of applied) {
+    if (!effect.suppress) continue;
+    const optOut = { ...effect.suppress, source: event.provider };
+    if (addressHash) byAddress.set(`${optOut.channel}:${addressHash}`, byAddress.get(`${optOut.channel}:${addressHash}`) ?? { ...optOut, hash: addressHash });
+    else if (delivery) byCustomer.set(`${optOut.channel}:${delivery.customerId}`, byCustomer.get(`${optOut.channel}:${delivery.customerId}`) ?? { ...optOut, customerId: delivery.customerId });
+  }
+  if (byAddress.size > 0) {
+    const rows = [...byAddress.values()];
     await client.query(
-      `update deliveries set status = $2, last_error = coalesce($3, last_error), provider_message_id = coalesce(provider_message_id, $5),
-              sent_at = case when $2 in ('sent', 'delivered', 'opened', 'clicked') then coalesce(sent_at, $6) else sent_at end, updated_at = $6
-        where delivery_id = $1 and status = any($4::text[])`,
-      [delivery.deliveryId, effect.status, effect.error, statusesBefore(effect.status), event.providerMessageId ?? null, at],
+      `insert into suppressions (address_hash, channel, reason, source, created_at)
+       select h, c, r, s, $5 from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(h, c, r, s)
+       on conflict (channel, address_hash) do nothing`,
+      [rows.map((r) => r.hash), rows.map((r) => r.channel), rows.map((r) => r.reason), rows.map((r) => r.source), at],
     );
   }
-  if (effect.response) await recordResponse(client, delivery.interventionId, effect.response, `${event.provider}:${event.eventType}`, null, at);
-  return true;
+  if (byCustomer.size > 0) {
+    const rows = [...byCustomer.values()];
+    await client.query(
+      `insert into suppressions (customer_id, channel, reason, source, created_at)
+       select id, c, r, s, $5 from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(id, c, r, s)
+       on conflict (customer_id, channel) do nothing`,
+      [rows.map((r) => r.customerId), rows.map((r) => r.channel), rows.map((r) => r.reason), rows.map((r) => r.source), at],
+    );
+  }
+
+  // Each delivery's events in the batch's order, from its status as read: where it ends, with
+  // the error of the step that set it (or an earlier one's).
+  const moves = new Map<number, { status: DeliveryStatus; error: string | null; providerMessageId: string | null; moved: boolean }>();
+  for (const { event, delivery, effect } of applied) {
+    if (!delivery || !effect.status) continue;
+    const move = moves.get(delivery.deliveryId) ?? { status: delivery.status, error: null, providerMessageId: null, moved: false };
+    if (STATUS_RANK[effect.status] > STATUS_RANK[move.status]) {
+      move.status = effect.status;
+      move.error = effect.error ?? move.error;
+      move.moved = true;
+    }
+    move.providerMessageId ??= event.providerMessageId ?? null;
+    moves.set(delivery.deliveryId, move);
+  }
+  const statusMoves = [...moves.entries()].filter(([, move]) => move.moved);
+  if (statusMoves.length > 0) {
+    // The rank guard holds against the status as it is now, should it have moved since it was read.
+    await client.query(
+      `update deliveries d
+          set status = u.status, last_error = coalesce(u.error, d.last_error), provider_message_id = coalesce(d.provider_message_id, u.message_id),
+              sent_at = case when u.status in ('sent', 'delivered', 'opened', 'clicked') then coalesce(d.sent_at, $5) else d.sent_at end, updated_at = $5
+         from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as u(delivery_id, status, error, message_id)
+        where d.delivery_id = u.delivery_id
+          and ($7::int[])[array_position($6::text[], d.status)] < ($7::int[])[array_position($6::text[], u.status)]`,
+      [statusMoves.map(([id]) => id), statusMoves.map(([, m]) => m.status), statusMoves.map(([, m]) => (m.error === null ? null : storableText(m.error))), statusMoves.map(([, m]) => m.providerMessageId), at, DELIVERY_STATUSES, DELIVERY_STATUSES.map((status) => STATUS_RANK[status])],
+    );
+  }
+
+  const responses = applied.flatMap(({ event, delivery, effect }) =>
+    delivery && effect.response ? [{ interventionId: delivery.interventionId, type: effect.response, source: `${event.provider}:${event.eventType}` }] : [],
+  );
+  if (responses.length > 0) {
+    await recordResponses(client, responses, at);
+  }
+  return stored;
 }
 
 /** Stores an event that changes no delivery (inbound SMS), once; inside the caller's transaction. */
 export async function storeEvent(client: PoolClient, event: IncomingEvent & { customerId: string | null }, at: Date): Promise<boolean> {
-  return storeOnce(client, event, null, event.customerId, event.customerId !== null, at);
+  const [stored] = await storeOnce(client, [{ event, deliveryId: null, customerId: event.customerId, matched: event.customerId !== null }], at);
+  return stored ?? false;
+}
+
+/** One event: applyDeliveryEvents of a batch of one. */
+export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
+  const [stored] = await applyDeliveryEvents(client, [{ event, delivery, effect, addressHash }], at);
+  return stored ?? false;
 }

@@ -1,5 +1,6 @@
 // The Postgres pool, and the few helpers every table module shares.
 import pg from 'pg';
+import { replaceInvalidCodePoints, storableJsonText } from '../domain/outside-text.js';
 import { InputError, errorMessage, toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -17,6 +18,15 @@ export function createPool(databaseUrl: string, max: number, logger: Pick<Logger
   // the pool replaces it. It is worth a line in the log, since it usually comes with an outage.
   pool.on('error', (error) => logger.warn({ err: errorMessage(error) }, 'an idle PostgreSQL connection dropped'));
   return pool;
+}
+
+/**
+ * Whether PostgreSQL refused a statement for a value in it (a data exception such as a bad
+ * encoding or an out-of-range number, a constraint, a program limit such as a too-deep jsonb),
+ * rather than for the connection or the server: the same statement without that value would succeed.
+ */
+export function isRefusedValue(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && /^(22|23|54)/.test(error.code ?? '');
 }
 
 /** Resolves when the database answers a query. */
@@ -50,19 +60,16 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   }
 }
 
-// PostgreSQL cannot store the NUL character in text, nor \u0000 in jsonb; anything from outside
-// (a reply's text, a provider's event, a batch's explanation) has it replaced rather than
-// failing the whole write.
-// eslint-disable-next-line no-control-regex -- the NUL character is what this matches
-const NUL = /\u0000/g;
-const ESCAPED_NUL = /\\u0000/g;
+// PostgreSQL cannot store the NUL character in text, nor NUL or an unpaired surrogate in jsonb;
+// anything from outside that is kept as free text (a reply, a provider's event, a batch's
+// explanation) has them replaced rather than failing the whole write (src/domain/outside-text.ts).
 
 /** Text for a text column. */
 export function storableText(text: string): string {
-  return text.replace(NUL, '\ufffd');
+  return replaceInvalidCodePoints(text);
 }
 
 /** A value for a jsonb parameter. */
 export function jsonb(value: unknown): string {
-  return JSON.stringify(value).replace(ESCAPED_NUL, '\\ufffd');
+  return storableJsonText(JSON.stringify(value));
 }

@@ -10,6 +10,25 @@ export async function recordResponse(db: Queryable, interventionId: number, resp
   await db.query('update interventions set customer_response = $2, response_date = $3, updated_at = $3 where intervention_id = $1', [interventionId, responseType, at]);
 }
 
+/**
+ * Records a batch of responses (in order) in two statements; each intervention shows the last
+ * of its own. Source texts are ours (a provider and an event kind), not a customer's.
+ */
+export async function recordResponses(db: Queryable, responses: readonly { interventionId: number; type: ResponseType; source: string }[], at: Date): Promise<void> {
+  if (responses.length === 0) return;
+  await db.query(
+    `insert into intervention_responses (intervention_id, response_type, source, created_at)
+     select id, t, s, $4 from unnest($1::bigint[], $2::text[], $3::text[]) with ordinality as u(id, t, s, n) order by n`,
+    [responses.map((r) => r.interventionId), responses.map((r) => r.type), responses.map((r) => storableText(r.source)), at],
+  );
+  const latest = new Map(responses.map((r) => [r.interventionId, r.type]));
+  await db.query(
+    `update interventions i set customer_response = u.t, response_date = $3, updated_at = $3
+       from unnest($1::bigint[], $2::text[]) as u(id, t) where i.intervention_id = u.id`,
+    [[...latest.keys()], [...latest.values()], at],
+  );
+}
+
 /** The customer's latest intervention that was sent (not a holdout): where their reply belongs. */
 export async function findLatestContactedIntervention(db: Queryable, customerId: string): Promise<number | null> {
   const [latest] = await findLatestContactedInterventions(db, [customerId]);

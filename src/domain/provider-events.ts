@@ -94,25 +94,3 @@ export function twilioStatusEffect(status: string, errorCode: string | null): Ev
       return none;
   }
 }
-
-export type InboundKeyword = 'stop' | 'start' | 'help' | 'other';
-
-// Twilio's standard opt-out, opt-in and help keywords, with Spanish equivalents.
-const STOP = new Set(['STOP', 'STOPALL', 'STOP ALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'OPT OUT', 'REVOKE', 'PARAR', 'BAJA', 'DETENER', 'CANCELAR']);
-const START = new Set(['START', 'UNSTOP', 'YES', 'OPTIN', 'OPT IN', 'ALTA', 'INICIAR']);
-const HELP = new Set(['HELP', 'INFO', 'AYUDA']);
-
-/** Keywords are whole messages, compared without case, accents, spaces or punctuation around them. */
-export function inboundKeyword(body: string): InboundKeyword {
-  const word = body
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .trim()
-    .replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '')
-    .replace(/\s+/g, ' ')
-    .toUpperCase();
-  if (STOP.has(word)) return 'stop';
-  if (START.has(word)) return 'start';
-  if (HELP.has(word)) return 'help';
-  return 'other';
-}

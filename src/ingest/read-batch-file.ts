@@ -24,6 +24,9 @@ export async function* readCsvRows(input: Readable, name: string): AsyncGenerato
       const columns = header.map((column) => column.trim().toLowerCase());
       const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
       if (missing.length) throw new InputError(`${name}: line 1: missing column ${missing.join(', ')} (found: ${columns.join(', ') || 'nothing'})`);
+      // Otherwise the last of two columns with one name would silently win.
+      const repeated = columns.filter((column, index) => column !== '' && columns.indexOf(column) !== index);
+      if (repeated.length) throw new InputError(`${name}: line 1: column ${[...new Set(repeated)].join(', ')} appears more than once`);
       return columns;
     },
     info: true,

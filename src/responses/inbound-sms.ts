@@ -2,14 +2,17 @@
 // that sent it, for every customer who has it (a joint account shares one) and for any customer
 // given it later, and records opted_out; START lifts it; HELP is answered with how to reach a
 // person; any other reply is recorded as engaged and opens a follow-up task for an agent. Each
-// message is handled once.
+// message is handled once. A message whose sender or id cannot be stored is kept as rejected.
 import { insertFollowUpTask } from '../db/agent-tasks.js';
 import { storeEvent } from '../db/events.js';
-import { withTransaction, type Pool } from '../db/pool.js';
+import { isRefusedValue, withTransaction, type Pool } from '../db/pool.js';
+import { recordRejectedEvents } from '../db/rejected-events.js';
+import { invalidCodePoint, replaceInvalidCodePoints } from '../domain/outside-text.js';
+import { errorMessage } from '../errors.js';
 import { findCustomersByPhone, findLatestContactedInterventions, recordResponse } from '../db/responses.js';
 import { liftAddressSuppression, suppressAddress, suppressCustomer } from '../db/suppressions.js';
 import { addressHash } from '../domain/address-hash.js';
-import { inboundKeyword, type InboundKeyword } from '../domain/provider-events.js';
+import { inboundKeyword, type InboundKeyword } from '../domain/sms-keywords.js';
 
 export interface InboundSms {
   messageSid: string;
@@ -38,7 +41,27 @@ export interface HelpSender {
  * STOP and START to the customer. A reply other than a keyword belongs to the latest
  * intervention sent to a customer on the number.
  */
-export async function handleInboundSms(pool: Pool, sms: InboundSms, sender: HelpSender, addressKey: string, at: Date): Promise<{ keyword: InboundKeyword; reply: string | null }> {
+export async function handleInboundSms(pool: Pool, sms: InboundSms, sender: HelpSender, addressKey: string, at: Date): Promise<{ keyword: InboundKeyword; reply: string | null; rejected: string | null }> {
+  // The sender and the message's id must be what they say; a bad code point in the text is replaced.
+  const invalid = (['MessageSid', 'From'] as const).map((field) => {
+    const bad = invalidCodePoint(field === 'From' ? sms.from : sms.messageSid);
+    return bad ? `${field} ${bad}` : null;
+  }).find((reason) => reason !== null);
+  if (invalid) {
+    await recordRejectedEvents(pool, 'twilio', [{ reason: invalid, payload: sms.params }], at);
+    return { keyword: 'other', reply: null, rejected: invalid };
+  }
+  try {
+    return { ...(await applyInboundSms(pool, { ...sms, body: replaceInvalidCodePoints(sms.body) }, sender, addressKey, at)), rejected: null };
+  } catch (error) {
+    if (!isRefusedValue(error)) throw error;
+    const reason = `could not be stored: ${errorMessage(error)}`;
+    await recordRejectedEvents(pool, 'twilio', [{ reason, payload: sms.params }], at);
+    return { keyword: 'other', reply: null, rejected: reason };
+  }
+}
+
+async function applyInboundSms(pool: Pool, sms: InboundSms, sender: HelpSender, addressKey: string, at: Date): Promise<{ keyword: InboundKeyword; reply: string | null }> {
   const keyword = inboundKeyword(sms.body);
   const customers = await findCustomersByPhone(pool, sms.from);
   const customerIds = customers.map((c) => c.customerId);

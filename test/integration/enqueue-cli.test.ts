@@ -115,6 +115,53 @@ describe('npm run enqueue', () => {
     expect(result.stderr.trim()).toMatch(/line 1: missing column customer_id, risk_score \(found: id, score\)$/);
   });
 
+  it('rejects a CSV whose header names a column twice in one line, instead of letting the last one win', async () => {
+    const csv = file('twice.csv', 'customer_id,risk_score,Risk_Score\nA1,0.5,0.9\n');
+    const result = await runCommand('src/cli/enqueue.ts', [csv], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^error: .*twice\.csv: line 1: column risk_score appears more than once$/);
+    noStack(result.stderr);
+  });
+
+  it('keeps every good row of a chunk that holds a NUL, a deeply nested explanation, a roll-over date and a hex score; each bad row is a reject with its line', async () => {
+    const deep = `{"top_drivers":[],"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const jsonl = file(
+      'hostile.jsonl',
+      [
+        JSON.stringify({ customer_id: 'A1', risk_score: 0.31, score_date: '2026-10-01' }),
+        JSON.stringify({ customer_id: 'A2', risk_score: 0.32, score_date: '2026-10-01', risk_level: 'hi\u0000gh' }), // line 2
+        `{"customer_id":"A3","risk_score":0.33,"score_date":"2026-10-01","explanation":${deep}}`, // line 3
+        JSON.stringify({ customer_id: 'A4', risk_score: 0.34, score_date: '2026-02-30' }), // line 4
+        JSON.stringify({ customer_id: 'A4', risk_score: '0x1', score_date: '2026-10-02' }), // line 5
+        JSON.stringify({ customer_id: 'A2', risk_score: 0.35, score_date: '2026-10-03', risk_level: 'high' }),
+        JSON.stringify({ customer_id: 'A3', risk_score: 0.36, score_date: '2026-10-03', explanation: { top_drivers: ['x\ud800'] } }), // line 7
+        JSON.stringify({ customer_id: 'A4', risk_score: 0.37, score_date: '9999-12-31' }), // line 8
+        JSON.stringify({ customer_id: 'A4', risk_score: '7.2e-1', score_date: '2026-10-04' }),
+      ].join('\n'),
+    );
+    const result = await runCommand('src/cli/enqueue.ts', [jsonl], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/accepted 3\b.*rejected 6/);
+    const rejects = readFileSync(`${jsonl}.rejects.jsonl`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { line: number; error: string });
+    expect(rejects.map((r) => [r.line, r.error.split(':')[0]])).toEqual([
+      [2, 'risk_level'],
+      [3, 'explanation'],
+      [4, 'score_date'],
+      [5, 'risk_score'],
+      [7, 'explanation'],
+      [8, 'score_date'],
+    ]);
+    const { rows } = await engine.db.pool.query<{ customer_id: string; risk_score: number }>(
+      "select customer_id, risk_score::float8 as risk_score from risk_scores where score_date >= '2026-10-01' and score_date < '2026-10-05' order by risk_score",
+    );
+    expect(rows).toEqual([
+      { customer_id: 'A1', risk_score: 0.31 },
+      { customer_id: 'A2', risk_score: 0.35 },
+      { customer_id: 'A4', risk_score: 0.72 },
+    ]);
+  });
+
   it('names the variable when the configuration is bad', async () => {
     const csv = file('ok.csv', 'customer_id,risk_score\nA1,0.5\n');
     const result = await runCommand('src/cli/enqueue.ts', [csv], { ...env, REDIS_URL: 'http://nope' });

@@ -40,9 +40,11 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
     if (!sid || !status) throw new InputError('MessageSid and MessageStatus are required');
     const raw = typeof req.query.delivery_id === 'string' ? req.query.delivery_id : '';
     const deliveryId = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
-    const { matched, applied } = await recordTwilioStatus(deps.pool, { messageSid: sid, status, errorCode: params.ErrorCode ?? null, deliveryId, params }, deps.clock.now());
-    deps.logger.info({ delivery_id: matched ? deliveryId : null, status, applied, matched }, 'twilio status');
-    res.status(matched ? 204 : 202).end();
+    const { matched, applied, rejected } = await recordTwilioStatus(deps.pool, { messageSid: sid, status, errorCode: params.ErrorCode ?? null, deliveryId, params }, deps.clock.now());
+    if (rejected) deps.logger.warn({ delivery_id: deliveryId, rejected }, 'twilio status rejected');
+    else deps.logger.info({ delivery_id: matched ? deliveryId : null, status, applied, matched }, 'twilio status');
+    // 2xx for a callback we cannot apply too (it is kept, with why): Twilio would retry it.
+    res.status(matched && !rejected ? 204 : 202).end();
   });
 
   router.post('/webhooks/twilio/inbound', form, async (req, res) => {
@@ -50,7 +52,8 @@ export function twilioWebhooks(deps: Pick<WebDeps, 'config' | 'pool' | 'clock' |
     const sid = params.MessageSid ?? params.SmsSid;
     const from = params.From;
     if (!sid || !from) throw new InputError('MessageSid and From are required');
-    const { reply } = await handleInboundSms(deps.pool, { messageSid: sid, from, body: params.Body ?? '', params }, deps.config.sender, deps.addressKey, deps.clock.now());
+    const { reply, rejected } = await handleInboundSms(deps.pool, { messageSid: sid, from, body: params.Body ?? '', params }, deps.config.sender, deps.addressKey, deps.clock.now());
+    if (rejected) deps.logger.warn({ rejected }, 'inbound sms rejected');
     const twiml = new twilio.twiml.MessagingResponse();
     if (reply !== null) twiml.message(reply);
     res.type('text/xml').send(twiml.toString());
