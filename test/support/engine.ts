@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { bullPrefix } from '../../src/queues/names.js';
+import { queueKeysPattern } from '../../src/queues/names.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { startWeb, type RunningWeb } from '../../src/web/server.js';
 import { startWorkers, type RunningWorkers } from '../../src/runtime/workers.js';
@@ -82,7 +82,7 @@ export async function startTestEngine(
 export async function deleteQueueKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    const pattern = `${bullPrefix(prefix)}:*`;
+    const pattern = queueKeysPattern(prefix);
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
