@@ -48,7 +48,15 @@ export const ENVIRONMENT = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'])
     .default('postgres://postgres@127.0.0.1:5432/interventions')
     .meta(about('the PostgreSQL database; created if missing')),
-  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379').meta(about('the Redis that holds the queues (with `QUEUE_BACKEND=redis`)')),
+  REDIS_URL: z
+    .string()
+    .refine((value) => value.split(',').every((seed) => url(['redis:', 'rediss:']).safeParse(seed.trim()).success), { message: 'must be a redis or rediss URL' })
+    .default('redis://127.0.0.1:6379')
+    .meta(
+      about(
+        'the Redis that holds the queues (with `QUEUE_BACKEND=redis`): one URL, or for a Redis Cluster any of its nodes or a comma-separated list of them (`redis://10.0.0.1:7000,redis://10.0.0.2:7000`); the engine asks the server whether it runs in cluster mode',
+      ),
+    ),
   QUEUE_BACKEND: z
     .enum(QUEUE_BACKENDS, { error: `must be ${QUEUE_BACKENDS.join(' or ')}` })
     .default('redis')
@@ -57,7 +65,7 @@ export const ENVIRONMENT = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'must be 1-40 letters, digits, dots, dashes or underscores')
     .default('ie')
-    .meta(about('the start of every queue key, inside the hash tag `{QUEUE_PREFIX}` that keeps the queues in one Redis Cluster slot')),
+    .meta(about("the start of every queue key: each queue's keys begin with the Redis Cluster hash tag `{QUEUE_PREFIX:queue}`, one slot per queue")),
   DATABASE_POOL_SIZE: positiveInt(20).meta(about('PostgreSQL connections per process; jobs beyond it wait for one')),
   PORT: port(3000).meta(about("the web process's HTTP port")),
   PUBLIC_BASE_URL: url(['http:', 'https:'])

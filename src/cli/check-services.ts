@@ -1,9 +1,9 @@
 // Before a command starts work: are the services it needs reachable? If not, one line that
 // says which, and how to start it.
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import { InputError } from '../errors.js';
+import { InputError, errorMessage } from '../errors.js';
+import { detectRedisTopology, redisWhere } from '../queues/connection.js';
 
 export const HOW_TO_START = 'start it with: docker compose up -d redis postgres';
 
@@ -23,18 +23,13 @@ export async function postgresProblem(databaseUrl: string): Promise<string | nul
   }
 }
 
-/** null when Redis answers; otherwise why not, in one line. */
+/** null when Redis (one of REDIS_URL's seeds, for a cluster) answers; otherwise why not, in one line. */
 export async function redisProblem(redisUrl: string): Promise<string | null> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
-  redis.on('error', () => undefined);
   try {
-    await redis.connect();
-    await redis.ping();
+    await detectRedisTopology(redisUrl);
     return null;
   } catch (error) {
-    return `Redis is not reachable at ${new URL(redisUrl).host} (${(error as Error).message})`;
-  } finally {
-    redis.disconnect();
+    return `Redis is not reachable at ${redisWhere(redisUrl)} (${errorMessage(error)})`;
   }
 }
 

@@ -27,6 +27,7 @@ import { playProviderActivity, type DemoActivity } from './demo-activity.js';
 import { DEMO_CHALLENGER, putDemoChallenger, strategyRows } from './demo-strategies.js';
 import { describeTransports } from '../delivery/channel-transports.js';
 import { startWorkers } from '../runtime/workers.js';
+import { describeQueueStore } from '../queues/connection.js';
 import { HOW_TO_START, postgresProblem, redisProblem } from './check-services.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { runCli } from './run-cli.js';
@@ -127,6 +128,7 @@ await runCli(async () => {
   const applied = await migrate(config.databaseUrl);
   console.log(`database ready (${applied.length} migration(s) applied)`);
   const runtime = await createRuntime(config, logger);
+  console.log(describeQueueStore(runtime.queueStore));
   console.log(describeTransports(runtime.config));
   const workers = startWorkers(runtime, { clock: systemClock, logger });
   const web = await startWeb(runtime, { logger });

@@ -59,7 +59,7 @@ await runCli(async () => {
 
   // Log lines (a dropped connection) go to stderr, beside the progress bar, not into stdout's summary.
   const pool = createPool(config.databaseUrl, 4, createLogger(config.logLevel, 'enqueue', process.stderr));
-  const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+  const queueStore = await openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix);
   // Counts bytes for the progress bar as they pass; a 'data' listener would start the flow
   // before the parser is attached and lose rows.

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { createLogger } from '../logger.js';
 import { createRuntime } from '../runtime/runtime.js';
+import { describeQueueStore } from '../queues/connection.js';
 import { startWeb } from '../web/server.js';
 import { describeFailure } from './run-cli.js';
 import { onShutdown } from './shutdown.js';
@@ -13,7 +14,7 @@ try {
   await migrate(config.databaseUrl);
   const runtime = await createRuntime(config, logger);
   const web = await startWeb(runtime, { logger });
-  logger.info({ url: web.url }, 'web listening');
+  logger.info({ url: web.url }, `web listening, ${describeQueueStore(runtime.queueStore)}`);
   if (web.generatedToken) {
     // Printed once, to the operator's terminal only (never logged): set ADMIN_TOKEN to keep one.
     console.log(`ADMIN_TOKEN not set; generated for this run: ${web.adminToken}`);

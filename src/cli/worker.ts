@@ -6,6 +6,7 @@ import { createLogger } from '../logger.js';
 import { Registry } from 'prom-client';
 import { createWorkerMetrics, serveMetrics } from '../runtime/observability.js';
 import { createRuntime } from '../runtime/runtime.js';
+import { describeQueueStore } from '../queues/connection.js';
 import { describeTransports } from '../delivery/channel-transports.js';
 import { startWorkers } from '../runtime/workers.js';
 import { describeFailure } from './run-cli.js';
@@ -21,7 +22,7 @@ try {
   const registry = new Registry();
   const workers = startWorkers(runtime, { clock: systemClock, logger, metrics: createWorkerMetrics(registry) });
   const metricsServer = config.workerMetricsPort > 0 ? await serveMetrics(registry, config.workerMetricsPort, runtime) : null;
-  logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
+  logger.info({ queues: workers.workers.map((w) => w.name) }, `workers started, ${describeQueueStore(runtime.queueStore)}`);
   logger.info(describeTransports(runtime.config));
   onShutdown(logger, async () => {
     metricsServer?.close();

@@ -38,9 +38,17 @@ export interface DeliverJobData {
 }
 
 /**
- * BullMQ prefix: the hash tag braces keep every key of every queue in one Redis Cluster slot,
- * which BullMQ's multi-key scripts require.
+ * A queue's BullMQ prefix: a Redis Cluster hash tag of its own, `{QUEUE_PREFIX:queue}`. BullMQ's
+ * scripts touch many keys of one queue at once, which a cluster allows only within one slot;
+ * a tag per queue keeps each queue in one slot while the queues spread over the shards. Nothing
+ * the engine does spans two queues in one command (a delivery's follow-up goes to its own
+ * queue; an evaluation adds to the delivery queues one queue at a time; no flows).
  */
-export function bullPrefix(queuePrefix: string): string {
-  return `{${queuePrefix}}`;
+export function bullPrefix(queuePrefix: string, queue: QueueName): string {
+  return `{${queuePrefix}:${queue}}`;
+}
+
+/** A Redis glob that matches every key of every queue under QUEUE_PREFIX. */
+export function queueKeysPattern(queuePrefix: string): string {
+  return `{${queuePrefix}:*`;
 }

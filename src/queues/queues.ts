@@ -15,6 +15,7 @@ import {
   bullPrefix,
   type DeliverJobData,
   type EvaluateJobData,
+  type QueueName,
   type ScoreRef,
 } from './names.js';
 
@@ -47,17 +48,17 @@ export function deliverJobOptions(retry: { maxAttempts: number; backoffMs: numbe
 
 export function createQueues(connection: ConnectionOptions, queuePrefix: string, retry = { maxAttempts: 8, backoffMs: 2_000 }): Queues {
   const DELIVER_JOB_OPTIONS = deliverJobOptions(retry);
-  const opts = { connection, prefix: bullPrefix(queuePrefix) };
-  const evaluate = new Queue<EvaluateJobData>(EVALUATE_QUEUE, { ...opts, defaultJobOptions: EVALUATE_JOB_OPTIONS });
+  const opts = (queue: QueueName) => ({ connection, prefix: bullPrefix(queuePrefix, queue) });
+  const evaluate = new Queue<EvaluateJobData>(EVALUATE_QUEUE, { ...opts(EVALUATE_QUEUE), defaultJobOptions: EVALUATE_JOB_OPTIONS });
   const deliveries = {
-    email: new Queue<DeliverJobData>(DELIVERY_QUEUES.email, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
-    sms: new Queue<DeliverJobData>(DELIVERY_QUEUES.sms, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
-    app_notification: new Queue<DeliverJobData>(DELIVERY_QUEUES.app_notification, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
-    phone: new Queue<DeliverJobData>(DELIVERY_QUEUES.phone, { ...opts, defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    email: new Queue<DeliverJobData>(DELIVERY_QUEUES.email, { ...opts(DELIVERY_QUEUES.email), defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    sms: new Queue<DeliverJobData>(DELIVERY_QUEUES.sms, { ...opts(DELIVERY_QUEUES.sms), defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    app_notification: new Queue<DeliverJobData>(DELIVERY_QUEUES.app_notification, { ...opts(DELIVERY_QUEUES.app_notification), defaultJobOptions: DELIVER_JOB_OPTIONS }),
+    phone: new Queue<DeliverJobData>(DELIVERY_QUEUES.phone, { ...opts(DELIVERY_QUEUES.phone), defaultJobOptions: DELIVER_JOB_OPTIONS }),
   };
   const scheduled = { removeOnComplete: 100, removeOnFail: 100 };
-  const metrics = new Queue(METRICS_QUEUE, { ...opts, defaultJobOptions: scheduled });
-  const responses = new Queue(RESPONSES_QUEUE, { ...opts, defaultJobOptions: scheduled });
+  const metrics = new Queue(METRICS_QUEUE, { ...opts(METRICS_QUEUE), defaultJobOptions: scheduled });
+  const responses = new Queue(RESPONSES_QUEUE, { ...opts(RESPONSES_QUEUE), defaultJobOptions: scheduled });
   const all = () => [evaluate, ...Object.values(deliveries), metrics, responses];
   return {
     evaluate,

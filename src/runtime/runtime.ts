@@ -41,7 +41,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     onLoad: (set, revision) =>
       logger.info({ revision, salt: set.salt, strategies: set.strategies.map((s) => `${s.name}${s.champion ? ' (champion)' : ''} ${s.weight} ${s.policy.version}`) }, 'strategies loaded'),
   });
-  const queueStore = openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+  const queueStore = await openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
   const queues = createQueues(queueStore.connection(), config.queuePrefix, config.delivery);
   // A dropped connection is BullMQ's to recover from; without a listener it would print a bare stack.
   for (const queue of queues.all()) queue.on('error', (error) => logger.warn({ queue: queue.name, err: error.message }, 'queue connection error'));

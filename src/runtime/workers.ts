@@ -30,13 +30,13 @@ const DELIVERY_CONCURRENCY: Record<Channel, number> = { email: 10, sms: 10, app_
 export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Logger; metrics?: DeliveryMetrics }): RunningWorkers {
   const { config } = runtime;
   // The queue store closes the connections it hands out (BullMQ leaves them open), with the runtime.
-  const base = () => {
+  const base = (queue: QueueName) => {
     const connection = runtime.queueStore.connection();
     // BullMQ keeps per-minute completed/failed counts in Redis, which GET /metrics reports.
     // A job whose worker died is taken up again once its lock expires (JOB_LOCK_MS).
     return {
       connection,
-      prefix: bullPrefix(config.queuePrefix),
+      prefix: bullPrefix(config.queuePrefix, queue),
       metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
       lockDuration: config.jobLockMs,
       stalledInterval: config.jobLockMs,
@@ -61,7 +61,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
   if (works(EVALUATE_QUEUE)) {
     workers.push(
       new Worker(EVALUATE_QUEUE, evaluateCustomerProcessor({ ...runtime, deliveryBatchSizes, clock: deps.clock, logger: deps.logger }), {
-        ...base(),
+        ...base(EVALUATE_QUEUE),
         concurrency: config.evaluateConcurrency,
       }),
     );
@@ -81,13 +81,13 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     const worker: Worker<DeliverJobData> = new Worker<DeliverJobData>(
       DELIVERY_QUEUES[channel],
       deliverProcessor(deliveryDeps, transports[channel], runtime.queues.deliveries[channel], () => worker),
-      { ...base(), concurrency: DELIVERY_CONCURRENCY[channel], ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}) },
+      { ...base(DELIVERY_QUEUES[channel]), concurrency: DELIVERY_CONCURRENCY[channel], ...(jobsPerSecond ? { limiter: { max: jobsPerSecond, duration: 1_000 } } : {}) },
     );
     workers.push(worker);
   }
 
   if (works(RESPONSES_QUEUE)) {
-    workers.push(new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(), concurrency: 1 }));
+    workers.push(new Worker(RESPONSES_QUEUE, sweepResponsesProcessor({ ...runtime, clock: deps.clock, logger: deps.logger }), { ...base(RESPONSES_QUEUE), concurrency: 1 }));
     // A job scheduler is one per queue whatever the number of workers that upsert it.
     void runtime.queues.responses
       .upsertJobScheduler('no-response-sweep', { every: RESPONSES_SWEEP_EVERY_MS }, { name: 'sweep' })
@@ -101,7 +101,7 @@ export function startWorkers(runtime: Runtime, deps: { clock: Clock; logger: Log
     const partitions = maintainPartitionsProcessor({ pool: runtime.pool, clock: deps.clock, logger: deps.logger, retentionMonths: config.retentionMonths });
     workers.push(
       new Worker(METRICS_QUEUE, (job) => (job.name === MAINTAIN_PARTITIONS_JOB ? partitions() : snapshot(job)), {
-        ...base(),
+        ...base(METRICS_QUEUE),
         concurrency: 1,
       }),
     );

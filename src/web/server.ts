@@ -23,7 +23,7 @@ export async function startWeb(runtime: Runtime, deps: { logger: Logger; clock?:
   const adminToken = runtime.config.adminToken ?? randomBytes(24).toString('base64url');
   const evaluateEvents = new QueueEvents(EVALUATE_QUEUE, {
     connection: runtime.queueStore.connection(),
-    prefix: bullPrefix(runtime.config.queuePrefix),
+    prefix: bullPrefix(runtime.config.queuePrefix, EVALUATE_QUEUE),
   });
   evaluateEvents.on('error', (error) => deps.logger.warn({ err: error.message }, 'queue events connection error'));
   const app = createApp({ ...runtime, tokens: { admin: adminToken, viewer: runtime.config.viewerToken }, evaluateEvents, clock: deps.clock ?? systemClock, logger: deps.logger });

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { bullPrefix } from '../../src/queues/names.js';
+import { RESPONSES_QUEUE, bullPrefix } from '../../src/queues/names.js';
 import type { InterventionMetrics } from '../../src/db/metrics.js';
 import { seedDashboardPortfolio } from '../support/dashboard-portfolio.js';
 import { startTestEngine, TEST_ADMIN_TOKEN, waitFor, type TestEngine } from '../support/engine.js';
@@ -325,7 +325,7 @@ describe('the operations page and Bull Board', () => {
     await evaluate.addBulk([{ name: 'evaluate', data: { scores: [] } }, { name: 'evaluate', data: { scores: [] } }]);
     const worker = new Worker(responses.name, async () => Promise.reject(new Error('the database said no')), {
       connection: engine.runtime.queueStore.connection(),
-      prefix: bullPrefix(engine.config.queuePrefix),
+      prefix: bullPrefix(engine.config.queuePrefix, RESPONSES_QUEUE),
     });
     try {
       await responses.add('sweep', {}, { attempts: 1 });

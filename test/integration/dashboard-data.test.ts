@@ -7,7 +7,7 @@ import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import type { InterventionMetrics } from '../../src/db/metrics.js';
-import { bullPrefix } from '../../src/queues/names.js';
+import { RESPONSES_QUEUE, bullPrefix } from '../../src/queues/names.js';
 import type { Table } from '../../src/web/tables.js';
 import { seedDashboardPortfolio } from '../support/dashboard-portfolio.js';
 import { count, startTestEngine, waitFor, type TestEngine } from '../support/engine.js';
@@ -196,7 +196,7 @@ describe('the operator view', () => {
       async (job) => {
         if (job.data.fail) throw new Error('the database said no');
       },
-      { connection: engine.runtime.queueStore.connection(), prefix: bullPrefix(engine.config.queuePrefix), metrics: { maxDataPoints: 60 } },
+      { connection: engine.runtime.queueStore.connection(), prefix: bullPrefix(engine.config.queuePrefix, RESPONSES_QUEUE), metrics: { maxDataPoints: 60 } },
     );
     try {
       await responses.addBulk([{ name: 'ok', data: {} }, { name: 'ok', data: {} }, { name: 'bad', data: { fail: true }, opts: { attempts: 1 } }]);

@@ -1,12 +1,13 @@
 // A whole engine for one test file: its own database and queue prefix, real Redis and
 // Postgres, workers and (optionally) the web app on a free port.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { systemClock, type Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { bullPrefix } from '../../src/queues/names.js';
+import { createRedisConnection, detectRedisTopology } from '../../src/queues/connection.js';
+import { queueKeysPattern } from '../../src/queues/names.js';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { startWeb, type RunningWeb } from '../../src/web/server.js';
 import { startWorkers, type RunningWorkers } from '../../src/runtime/workers.js';
@@ -72,25 +73,29 @@ export async function startTestEngine(
       await web?.close();
       await workers?.close();
       await runtime.close();
-      await deleteQueueKeys(prefix);
+      await deleteQueueKeys(prefix, config.redisUrl);
       await db.drop();
     },
   };
 }
 
-/** Removes every Redis key of a test's queues. */
-export async function deleteQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+/** Removes every Redis key of a test's queues, on a single Redis or on each master of a cluster. */
+export async function deleteQueueKeys(prefix: string, redisUrl = REDIS_URL): Promise<void> {
+  const connection = createRedisConnection(await detectRedisTopology(redisUrl));
   try {
-    const pattern = `${bullPrefix(prefix)}:*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    if (connection.status !== 'ready') await new Promise((resolve) => connection.once('ready', resolve));
+    const nodes = connection instanceof Cluster ? connection.nodes('master') : [connection];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', queueKeysPattern(prefix), 'COUNT', 1000);
+        cursor = next;
+        // One key a command: the keys of two queues are in different slots.
+        if (keys.length) await Promise.all(keys.map((key) => node.del(key)));
+      } while (cursor !== '0');
+    }
   } finally {
-    redis.disconnect();
+    connection.disconnect();
   }
 }
 

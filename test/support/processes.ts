@@ -5,8 +5,15 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export function startProcess(script: 'src/cli/web.ts' | 'src/cli/worker.ts', env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT, stdio: 'ignore' });
+/** With `onOutput`, the process's stdout and stderr (its log lines) are handed to it as they come. */
+export function startProcess(script: 'src/cli/web.ts' | 'src/cli/worker.ts', env: Record<string, string>, onOutput?: (text: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: ROOT,
+    stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : 'ignore',
+  });
+  if (onOutput) for (const stream of [child.stdout, child.stderr]) stream?.on('data', (data: Buffer) => onOutput(data.toString()));
+  return child;
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {

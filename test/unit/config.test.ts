@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { debugRequested, loadConfig, parseDuration } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { redisSeeds, redisWhere } from '../../src/queues/connection.js';
+import { bullPrefix } from '../../src/queues/names.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -28,6 +30,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ WORKER_QUEUES: 'deliver-sms, evaluate-customer' }).workerQueues).toEqual(['evaluate-customer', 'deliver-sms']);
   });
 
+  it('takes REDIS_URL as one node or a comma-separated list of a cluster\'s seed nodes', () => {
+    const list = 'redis://10.0.0.1:7000, redis://10.0.0.2:7000';
+    expect(loadConfig({ REDIS_URL: list }).redisUrl).toBe(list);
+    expect(redisSeeds(list).map((seed) => seed.host)).toEqual(['10.0.0.1:7000', '10.0.0.2:7000']);
+    expect(redisWhere(list)).toBe('10.0.0.1:7000,10.0.0.2:7000');
+  });
+
+  it('gives each queue a hash tag of its own under QUEUE_PREFIX', () => {
+    expect(bullPrefix('ie', 'evaluate-customer')).toBe('{ie:evaluate-customer}');
+    expect(bullPrefix('ie', 'deliver-email')).toBe('{ie:deliver-email}');
+  });
+
   it('derives PUBLIC_BASE_URL from PORT and trims a trailing slash', () => {
     expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://engine.example.com/' }).publicBaseUrl).toBe('https://engine.example.com');
@@ -36,6 +50,7 @@ describe('loadConfig', () => {
   it.each([
     [{ DATABASE_URL: 'mysql://x' }, "DATABASE_URL: must be a postgres or postgresql URL (got 'mysql://x')"],
     [{ REDIS_URL: 'not a url' }, "REDIS_URL: must be a redis or rediss URL (got 'not a url')"],
+    [{ REDIS_URL: 'redis://10.0.0.1:7000,http://10.0.0.2:7000' }, "REDIS_URL: must be a redis or rediss URL (got 'redis://10.0.0.1:7000,http://10.0.0.2:7000')"],
     [{ HOLDOUT_PERCENT: '-5' }, "HOLDOUT_PERCENT: must be between 0 and 100 (got '-5')"],
     [{ HOLDOUT_PERCENT: 'five' }, "HOLDOUT_PERCENT: must be a number (got 'five')"],
     [{ PORT: '70000' }, "PORT: must be a port number (0-65535) (got '70000')"],
