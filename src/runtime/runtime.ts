@@ -9,7 +9,7 @@ import { getOrCreateSecret } from '../db/secrets.js';
 import { loadStrategies } from '../db/strategies.js';
 import { hashPendingSuppressions } from '../db/suppressions.js';
 import type { MessageSettings } from '../evaluation/evaluate-scores.js';
-import { loadPolicyFile, type PolicyFile } from '../evaluation/policy-file.js';
+import { loadPolicyFile, type PolicyFile } from '../strategies/policy-file.js';
 import { seedStrategies } from '../strategies/change-strategies.js';
 import { liveStrategies, type LiveStrategies } from '../strategies/live-strategies.js';
 import { openQueueStore, type QueueStore } from '../queues/connection.js';

@@ -16,7 +16,7 @@ import {
 } from '../db/strategies.js';
 import { conflictWith, type Strategy } from '../domain/strategies.js';
 import { InputError } from '../errors.js';
-import type { PolicyFile } from '../evaluation/policy-file.js';
+import type { PolicyFile } from './policy-file.js';
 
 export interface Change {
   /** who asks: the authenticated role */

@@ -14,7 +14,7 @@ import { withTransaction, type Pool } from '../../src/db/pool.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
 import { DEFAULT_ASSIGNMENT_SALT, DEFAULT_STRATEGY_NAME, makeStrategySet } from '../../src/domain/strategies.js';
 import { evaluateScores } from '../../src/evaluation/evaluate-scores.js';
-import { loadPolicyFile } from '../../src/evaluation/policy-file.js';
+import { loadPolicyFile } from '../../src/strategies/policy-file.js';
 import { seedStrategies } from '../../src/strategies/change-strategies.js';
 import { liveStrategies } from '../../src/strategies/live-strategies.js';
 import { generatePastInterventions, generatePortfolio, type PastIntervention } from '../../src/synthetic/portfolio.js';

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/domain/policy.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { seedStrategies } from '../../src/strategies/change-strategies.js';
-import { loadPolicyFile } from '../../src/evaluation/policy-file.js';
+import { loadPolicyFile } from '../../src/strategies/policy-file.js';
 import { count, startTestEngine, type TestEngine } from '../support/engine.js';
 
 let engine: TestEngine;

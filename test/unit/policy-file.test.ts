@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_POLICY, withHoldoutPercent, type Policy } from '../../src/domain/policy.js';
 import { ConfigError } from '../../src/errors.js';
-import { loadPolicyFile } from '../../src/evaluation/policy-file.js';
+import { loadPolicyFile } from '../../src/strategies/policy-file.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ie-policy-'));
 let files = 0;
