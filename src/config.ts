@@ -3,6 +3,7 @@
 // from it, its type inferred, and the README's configuration table is generated from it
 // (scripts/readme-config.ts; a unit test keeps them equal). Only this file reads process.env.
 // A bad value stops start-up with one line naming the variable (ConfigError).
+import { EventWebhook } from '@sendgrid/eventwebhook';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { ALL_QUEUES, QUEUE_BACKENDS } from './queues/names.js';
@@ -29,6 +30,16 @@ const url = (protocols: string[]) =>
     },
     { message: `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL` },
   );
+
+/** Whether the text is a key @sendgrid/eventwebhook can verify signatures with (an EC public key, base64 DER). */
+function isSendGridVerificationKey(text: string): boolean {
+  try {
+    new EventWebhook().convertPublicKeyToECDSA(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const optionalText = z
   .string()
@@ -86,7 +97,9 @@ export const ENVIRONMENT = z.object({
     .meta(about("the sender's address of emails", 'email is recorded in the outbox, not sent')),
   SENDGRID_FROM_NAME: z.string().default('Customer Care').meta(about("the sender's name on emails and in the messages")),
   SENDGRID_API_URL: url(['http:', 'https:']).default('https://api.sendgrid.com').meta(about("SendGrid's API")),
-  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText.meta(about("the verification key of SendGrid's Signed Event Webhook", 'the event webhook is refused')),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText
+    .pipe(z.string().refine(isSendGridVerificationKey, "must be the verification key SendGrid shows for the Signed Event Webhook (base64, starting 'MFkw')").optional())
+    .meta(about("the verification key of SendGrid's Signed Event Webhook", 'the event webhook is refused')),
   SENDGRID_RATE_PER_SECOND: positiveInt(100).meta(about('emails sent a second through SendGrid, across all workers (the outbox has no limit)')),
   TWILIO_ACCOUNT_SID: optionalText.meta(about('with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM_NUMBER`, SMS goes out through Twilio', 'SMS is recorded in the outbox, not sent')),
   TWILIO_AUTH_TOKEN: optionalText.meta(about("Twilio's auth token; it also signs Twilio's webhooks", 'SMS is recorded in the outbox, not sent')),

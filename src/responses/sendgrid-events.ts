@@ -76,7 +76,8 @@ export async function recordSendGridEvents(pool: Pool, events: readonly unknown[
   const valid: { index: number; event: IncomingSendGridEvent }[] = [];
   events.forEach((value, index) => {
     const checked = checkSendGridEvent(value);
-    if ('reason' in checked) rejected.push({ index, reason: checked.reason, payload: checked.reason.startsWith('the event ') ? null : value });
+    // The rejected event is kept as it came, unless it is too deep or too large to store.
+    if ('reason' in checked) rejected.push({ index, reason: checked.reason, payload: invalidJson(value, EVENT_LIMITS, { codePoints: false }) === null ? value : null });
     else valid.push({ index, event: checked.event });
   });
 

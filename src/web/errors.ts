@@ -4,14 +4,20 @@ import type { NextFunction, Request, Response } from 'express';
 import { InputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-interface BodyParserError {
+interface HttpError {
   type?: string;
   status?: number;
+  statusCode?: number;
   expose?: boolean;
 }
 
-function bodyParserMessage(error: BodyParserError): { status: number; message: string } | null {
-  switch (error.type) {
+/** A client's mistake that express or its parsers found, as the status and message to answer; null for anything else. */
+function clientErrorAnswer(error: unknown): { status: number; message: string } | null {
+  // The router decodes path parameters with decodeURIComponent: '/unsubscribe/%' throws URIError.
+  if (error instanceof URIError) return { status: 400, message: 'the URL has malformed percent-encoding' };
+  const httpError = (typeof error === 'object' && error !== null ? error : {}) as HttpError;
+  const status = httpError.status ?? httpError.statusCode;
+  switch (httpError.type) {
     case 'entity.parse.failed':
       return { status: 400, message: 'request body is not valid JSON' };
     case 'entity.too.large':
@@ -22,7 +28,7 @@ function bodyParserMessage(error: BodyParserError): { status: number; message: s
     case 'request.aborted':
       return { status: 400, message: 'request aborted' };
     default:
-      return error.expose && error.status && error.status < 500 ? { status: error.status, message: 'bad request' } : null;
+      return typeof status === 'number' && status >= 400 && status < 500 ? { status, message: 'bad request' } : null;
   }
 }
 
@@ -32,9 +38,12 @@ export function errorHandler(logger: Logger) {
       res.status(error.status).json({ error: error.message });
       return;
     }
-    const parsed = bodyParserMessage((error ?? {}) as BodyParserError);
-    if (parsed) {
-      res.status(parsed.status).json({ error: parsed.message });
+    const answer = clientErrorAnswer(error);
+    if (answer) {
+      // A client's mistake is not the engine's: a line without a stack, below error level, so that
+      // anyone sending bad requests cannot fill the error log or page an operator.
+      logger.info({ method: req.method, path: req.path, status: answer.status, reason: answer.message }, 'client error');
+      if (!res.headersSent) res.status(answer.status).json({ error: answer.message });
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'request failed');

@@ -1,10 +1,11 @@
 // Input from a careless client or an attacker: a bad row costs only itself and is reported with
 // its index and reason, whatever the database would have said of it.
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { upsertCustomers } from '../../src/db/portfolio.js';
 import { addressHash } from '../../src/domain/address-hash.js';
-import { count, startTestEngine, type TestEngine } from '../support/engine.js';
+import { count, startTestEngine, TEST_ADMIN_TOKEN, type TestEngine } from '../support/engine.js';
 import { eventWebhookKeys, signEventWebhook } from '../fakes/fake-sendgrid.js';
 import { twilioSignature } from '../fakes/fake-twilio.js';
 
@@ -13,13 +14,21 @@ const PUBLIC = 'https://engine.lender.example';
 const TWILIO_TOKEN = 'f'.repeat(32);
 const keys = eventWebhookKeys();
 let engine: TestEngine;
+/** The engine's log lines, parsed. */
+const logLines: { level: number; msg: string; err?: unknown }[] = [];
 
 beforeAll(async () => {
   engine = await startTestEngine({
     clock,
     web: true,
     workers: false,
-    env: { PUBLIC_BASE_URL: PUBLIC, SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM_NUMBER: '+15005550006' },
+    logTo: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as (typeof logLines)[number]);
+        done();
+      },
+    }),
+    env: { LOG_LEVEL: 'info', PUBLIC_BASE_URL: PUBLIC, SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKey, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: TWILIO_TOKEN, TWILIO_FROM_NUMBER: '+15005550006' },
   });
   await upsertCustomers(
     engine.db.pool,
@@ -178,5 +187,38 @@ describe('opt-out words in the customer\'s language', () => {
     expect(res.status).toBe(200);
     expect(await suppressed('phone', from, 'stop')).toBe(1);
     expect(await count(engine, "select 1 from delivery_events where event_key = $1 and event_type = 'inbound_stop'", [`inbound:SM-${from}`])).toBe(1);
+  });
+});
+
+describe('a client\'s mistake in the URL or the credentials', () => {
+  const basic = (user: string, token: string) => `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+
+  it.each([
+    ['GET', '/unsubscribe/%'],
+    ['POST', '/unsubscribe/%'],
+    ['GET', '/unsubscribe/%E0%A4%A'],
+    ['GET', '/interventions/%E0%A4%A'],
+    ['GET', '/customers/%ff/timeline'],
+    ['POST', '/trigger_intervention/%'],
+    ['GET', '/customers/%C0%AF/preferences'],
+  ])('answers %s %s (malformed percent-encoding) with 400 {"error"}, and logs no error', async (method, path) => {
+    const before = logLines.length;
+    const res = await engine.api(path, { method });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'the URL has malformed percent-encoding' });
+    const lines = logLines.slice(before);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(JSON.stringify(lines)).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a bearer token followed by anything else', async () => {
+    const res = await engine.api('/agent_tasks', { token: null, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN} anything` } });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers Bull Board without X-Powered-By', async () => {
+    const res = await engine.api('/admin/queues', { token: null, headers: { authorization: basic('admin', TEST_ADMIN_TOKEN) } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-powered-by')).toBeNull();
   });
 });

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
     [{ RETENTION_MONTHS: '2.5' }, "RETENTION_MONTHS: must be a whole number of months (got '2.5')"],
     [{ PUBLIC_BASE_URL: 'ftp://x' }, "PUBLIC_BASE_URL: must be a http or https URL (got 'ftp://x')"],
     [{ TWILIO_FROM_NUMBER: '555-1234' }, "TWILIO_FROM_NUMBER: must be an E.164 number such as +15551234567 (got '555-1234')"],
+    [{ SENDGRID_WEBHOOK_PUBLIC_KEY: 'not-a-key' }, 'SENDGRID_WEBHOOK_PUBLIC_KEY: must be the verification key SendGrid shows for the Signed Event Webhook'],
     [{ QUEUE_PREFIX: 'a b' }, "QUEUE_PREFIX: must be 1-40 letters, digits, dots, dashes or underscores (got 'a b')"],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN: must be at least 16 characters'],
     [{ VIEWER_TOKEN: 'short' }, 'VIEWER_TOKEN: must be at least 16 characters'],

@@ -34,6 +34,8 @@ export function bullBoard(deps: Pick<WebDeps, 'queues'>, options: { readOnly: bo
   createBullBoard({ queues: deps.queues.all().map((queue) => new BullMQAdapter(queue, { readOnlyMode: options.readOnly })), serverAdapter });
   // The board renders its one page with the ejs engine it registered; wrap that engine.
   const board = serverAdapter.getRouter() as Application & { engines: Record<string, RenderEngine> };
+  // The board is an express application of its own, with express's default X-Powered-By.
+  board.disable('x-powered-by');
   const render = board.engines['.ejs'];
   if (!render) throw new Error('Bull Board no longer renders its page with ejs: revisit withLocalFonts');
   board.engine('ejs', (file, locals, callback) => render(file, locals, (error, html) => callback(error, html === undefined ? html : withLocalFonts(html))));
