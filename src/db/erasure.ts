@@ -93,6 +93,13 @@ export async function erasePersonalData(db: Queryable, customerId: string, addre
              or (customer_id is null and (lower(trim(payload ->> 'email')) = $2 or payload ->> 'From' = any($3::text[]) or payload ->> 'To' = any($3::text[]))))`,
     [customerId, customer.email === null ? null : normalizeAddress('email', customer.email), phoneForms(customer.phone)],
   );
+  // A provider event that could not be applied has no customer; it holds theirs when it quotes an address.
+  erased.rejected_provider_events = await count(
+    `update rejected_provider_events set payload = $3::jsonb
+      where payload is not null and payload <> $3::jsonb
+        and (($1::text is not null and strpos(lower(payload::text), $1) > 0) or exists (select 1 from unnest($2::text[]) as phone where strpos(payload::text, phone) > 0))`,
+    [customer.email === null ? null : normalizeAddress('email', customer.email), phoneForms(customer.phone), ERASED_JSON],
+  );
   erased.outbox_messages = await count(
     `update outbox_messages o set recipient = case when o.recipient is null then null else $2 end, payload = $3::jsonb
        from deliveries d

@@ -15,3 +15,12 @@ export async function recordRejectedEvents(db: Queryable, provider: 'sendgrid' |
     [provider, events.map((e) => storableText(e.reason)), events.map((e) => (e.payload === null ? null : jsonb(e.payload))), at],
   );
 }
+
+/** Deletes the rejected events received more than `retentionMonths` before `at`; returns how many. */
+export async function deleteExpiredRejectedEvents(db: Queryable, at: Date, retentionMonths: number): Promise<number> {
+  const { rowCount } = await db.query(
+    "delete from rejected_provider_events where received_at < ($1::timestamptz at time zone 'UTC' - make_interval(months => $2)) at time zone 'UTC'",
+    [at, retentionMonths],
+  );
+  return rowCount ?? 0;
+}

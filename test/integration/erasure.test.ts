@@ -103,7 +103,10 @@ beforeAll(async () => {
     { event: 'delivered', email: EMAIL, sg_event_id: 'er1-delivered', delivery_id: String(email.delivery_id), timestamp: at },
     // An event SendGrid sent without our ids: kept unmatched, with the address in it.
     { event: 'open', email: EMAIL.toLowerCase(), sg_event_id: 'er1-unmatched-open', timestamp: at, useragent: 'Mail', ip: '203.0.113.9' },
+    // An event that cannot be applied (a NUL in its id): kept among the rejected, address and all.
+    { event: 'open', email: EMAIL, sg_event_id: 'er1-bad\u0000id', delivery_id: String(email.delivery_id), timestamp: at },
   ])).status).toBe(202);
+  expect(await engine.db.pool.query('select 1 from rejected_provider_events')).toMatchObject({ rowCount: 1 });
   const tasks = await engine.db.pool.query<{ task_id: number }>("select task_id from agent_tasks where customer_id = 'ER1' order by task_id");
   expect(tasks.rows).toHaveLength(2); // the call, and the follow-up of the reply
   for (const { task_id } of tasks.rows) {
@@ -139,6 +142,7 @@ describe('DELETE /customers/:id/personal-data', () => {
       deliveries_cancelled: 0,
       delivery_errors: expect.any(Number),
       delivery_events: 4, // the status callback, the reply, SendGrid's delivered, and the unmatched open
+      rejected_provider_events: 1, // the event with a NUL in its id
       outbox_messages: 2,
       notifications: 1,
       agent_tasks: 2,

@@ -119,6 +119,7 @@ describe('retention (RETENTION_MONTHS = 25)', () => {
     NOV26: new Date('2026-11-20T10:00:00Z'),
   };
   let dropped: string[] = [];
+  let rejectedEventsDeleted = 0;
   let snapshotsBefore = 0;
   let interventionsBefore = 0;
 
@@ -134,8 +135,14 @@ describe('retention (RETENTION_MONTHS = 25)', () => {
     );
     snapshotsBefore = await count(engine, 'select 1 from metrics_snapshots');
     interventionsBefore = await count(engine, 'select 1 from interventions');
+    // Provider events that could not be applied: one received past the retention, one within it.
+    await engine.db.pool.query(
+      `insert into rejected_provider_events (provider, reason, payload, received_at)
+       values ('sendgrid', 'sg_event_id: contains U+0000', '{"event": "spamreport"}', '2024-10-24T12:00:00Z'),
+              ('sendgrid', 'sg_event_id: contains U+0000', '{"event": "spamreport"}', '2024-10-26T12:00:00Z')`,
+    );
     const maintain = maintainPartitionsProcessor({ pool: engine.db.pool, clock: fixedClock(now), logger, retentionMonths: 25 });
-    ({ dropped } = await maintain());
+    ({ dropped, rejectedEventsDeleted } = await maintain());
   });
 
   it('drops the whole months past the retention, for every partitioned table', async () => {
@@ -161,6 +168,11 @@ describe('retention (RETENTION_MONTHS = 25)', () => {
     expect(await count(engine, "select 1 from metrics_snapshots where slot < '2024-10-01'")).toBe(2);
     expect(await count(engine, 'select 1 from interventions')).toBe(interventionsBefore);
     expect(await count(engine, "select 1 from interventions where customer_id in ('AUG24', 'SEP24', 'DEFAULT-OLD')")).toBe(3);
+  });
+
+  it('deletes the rejected provider events received before the retention, and only those', async () => {
+    expect(rejectedEventsDeleted).toBe(1);
+    expect((await engine.db.pool.query<{ received_at: Date }>('select received_at from rejected_provider_events')).rows.map((row) => row.received_at.toISOString())).toEqual(['2024-10-26T12:00:00.000Z']);
   });
 
   it('drops nothing more when it runs again', async () => {
