@@ -1,5 +1,6 @@
-// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]: the
-// performance benchmark (SPEC §9) on the local Redis and Postgres, providers faked on localhost,
+// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]
+// [--stage all|scale-out] [--cluster URL]: the performance benchmark (SPEC §9, §11) on the local
+// Redis and Postgres (and the Redis Cluster of `npm run cluster:up`), providers faked on localhost,
 // with a portfolio it generates itself (fixed seed), in a database and queue prefix of its own
 // (random, removed at the end, so that two runs never collide). One line per figure, then a JSON
 // summary, also written to bench/results/latest.json.
@@ -10,18 +11,21 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeSendGrid } from '#fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '#fakes/fake-twilio.js';
+import { redisProblem } from '../src/cli/check-services.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../src/db/portfolio.js';
 import { InputError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { detectRedisTopology } from '../src/queues/connection.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { awakeZones, generatePortfolio } from '../src/synthetic/portfolio.js';
 import { BASELINE_TABLE, prepareBaseline, runBaseline } from './baseline.js';
 import { benchIngestion } from './ingestion.js';
 import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipeline.js';
 import { benchPartitionMigration } from './migration.js';
+import { benchScaleOut, scaleOutTable, type ScaleOutTarget } from './scale-out.js';
 import { benchSnapshot } from './snapshot.js';
 import { DAY, ROOT, withBenchDatabase, type Figure } from './support.js';
 
@@ -32,6 +36,13 @@ function positiveWholeNumber(text: string | undefined, fallback: number, name: s
   return n;
 }
 
+/** null when a Redis Cluster answers at `url`; otherwise why not. */
+async function clusterProblem(url: string): Promise<string | null> {
+  const problem = await redisProblem(url);
+  if (problem) return problem;
+  return (await detectRedisTopology(url)).cluster ? null : `${url} is a single Redis, not a cluster`;
+}
+
 await runCli(async () => {
   const { values } = parseArgs({
     options: {
@@ -40,8 +51,14 @@ await runCli(async () => {
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
       'cpu-prof': { type: 'string' },
+      // scale-out: only the decisions/s by worker processes, on single Redis and on the cluster
+      stage: { type: 'string', default: 'all' },
+      cluster: { type: 'string', default: 'redis://127.0.0.1:7000' },
     },
   });
+  if (values.stage !== 'all' && values.stage !== 'scale-out') throw new InputError(`--stage must be all or scale-out (got '${values.stage}')`);
+  const onlyScaleOut = values.stage === 'scale-out';
+  const runsScaleOut = onlyScaleOut || !values.quick;
   const quick = values.quick;
   const e2eScores = positiveWholeNumber(values.scores, quick ? 4_000 : 100_000, 'scores');
   const ingestCustomers = positiveWholeNumber(values.customers, quick ? 4_000 : 100_000, 'customers');
@@ -53,6 +70,9 @@ await runCli(async () => {
   const evaluationOnlyScores = quick ? 4_000 : 50_000;
   const snapshotInterventions = quick ? 20_000 : 1_000_000;
   const migrationScores = quick ? 10_000 : 1_000_000;
+  const scaleOutWorkers = [1, 2, 4];
+  // per round: enough for a few seconds of deciding, so that a worker's start is not what is measured
+  const scaleOutPerRound = quick ? 1_000 : 10_000;
 
   const base = loadConfig();
   const figures: Figure[] = [];
@@ -81,6 +101,11 @@ await runCli(async () => {
     const config = loadConfig(env);
     await migrate(config.databaseUrl);
     const runtime = await createRuntime(config, createLogger(config.logLevel, 'bench'));
+    // The cluster's rounds run when a Redis Cluster answers at --cluster; otherwise the bench says how to start one.
+    const clusterEnv = { ...env, REDIS_URL: values.cluster };
+    const noCluster = runsScaleOut ? await clusterProblem(values.cluster) : 'not needed';
+    const clusterRuntime = noCluster ? null : await createRuntime(loadConfig(clusterEnv), createLogger(config.logLevel, 'bench'));
+    if (runsScaleOut && noCluster) console.error(`bench: no Redis Cluster for the scale-out rounds (${noCluster}); start one with: npm run cluster:up`);
     const report = (name: string, value: number, unit: string) => {
       figures.push({ name, value: Math.round(value * 100) / 100, unit });
       console.log(`${name} ${Math.round(value * 100) / 100} ${unit}`);
@@ -93,7 +118,8 @@ await runCli(async () => {
       const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
       const zones = awakeZones(new Date());
       const steadyCount = steady.rate * steady.seconds;
-      const total = Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores;
+      const scaleOutScores = runsScaleOut ? scaleOutPerRound * scaleOutWorkers.length * 2 : 0;
+      const total = onlyScaleOut ? scaleOutScores : Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores + scaleOutScores;
       const portfolio = generatePortfolio({ customers: total, seed: 2026, asOf, idPrefix: 'B' });
       portfolio.customers.forEach((customer, n) => {
         customer.timezone = zones[n % zones.length]!;
@@ -102,9 +128,18 @@ await runCli(async () => {
       await insertPayments(runtime.pool, portfolio.payments);
       await insertScoreHistory(runtime.pool, portfolio.history);
       const batch = portfolio.batch;
-      const steadyStart = total - steadyCount - baselineScores;
-      const baselineSet = batch.slice(total - baselineScores);
+      const scaleOutSet = batch.slice(total - scaleOutScores);
+      const steadyStart = total - scaleOutScores - steadyCount - baselineScores;
+      const baselineSet = batch.slice(steadyStart + steadyCount, total - scaleOutScores);
       console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
+
+      // Scale-out's rounds start 12 worker processes: a stage of its own, left out of --quick's whole run.
+      if (runsScaleOut) {
+        const targets: ScaleOutTarget[] = [{ name: 'single', runtime, env }, ...(clusterRuntime ? [{ name: 'cluster', runtime: clusterRuntime, env: clusterEnv }] : [])];
+        const scaleOut = await benchScaleOut(targets, scaleOutSet, scaleOutWorkers, report);
+        console.log(scaleOutTable(scaleOut, scaleOutPerRound));
+      }
+      if (onlyScaleOut) return;
 
       await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
 
@@ -124,14 +159,15 @@ await runCli(async () => {
       await withBenchDatabase(base.databaseUrl, (url) => benchPartitionMigration(url, report, migrationScores));
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));
+      await Promise.all([runtime, clusterRuntime].flatMap((r) => r?.queues.all() ?? []).map((queue) => queue.obliterate({ force: true })));
+      await clusterRuntime?.close();
       await runtime.close();
       await sendgrid.close();
       await twilio.close();
     }
   });
 
-  const summary = { quick, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
+  const summary = { quick, stage: values.stage, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary));

@@ -26,7 +26,7 @@ let env: Record<string, string>;
 let workers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  await requireCluster();
+  await requireCluster({ heal: true });
   sendgrid = await startFakeSendGrid();
   twilio = await startFakeTwilio();
   engine = await startTestEngine({ workers: false, web: true, env: { REDIS_URL: CLUSTER_URL } });
