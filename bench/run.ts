@@ -1,5 +1,6 @@
-// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR] [--only webhook]: the
-// performance benchmark (SPEC §9) on the local Redis and Postgres, providers faked on localhost,
+// npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]
+// [--stage all|scale-out|webhook] [--cluster URL]: the performance benchmark (SPEC §9, §11) on the
+// local Redis and Postgres (and the Redis Cluster of `npm run cluster:up`), providers faked on localhost,
 // with a portfolio it generates itself (fixed seed), in a database and queue prefix of its own
 // (random, removed at the end, so that two runs never collide). One line per figure, then a JSON
 // summary, also written to bench/results/latest.json.
@@ -10,18 +11,21 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeSendGrid } from '#fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '#fakes/fake-twilio.js';
+import { redisProblem } from '../src/cli/check-services.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrate.js';
 import { insertPayments, insertScoreHistory, upsertCustomers } from '../src/db/portfolio.js';
 import { InputError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { detectRedisTopology } from '../src/queues/connection.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { awakeZones, generatePortfolio } from '../src/synthetic/portfolio.js';
 import { BASELINE_TABLE, prepareBaseline, runBaseline } from './baseline.js';
 import { benchIngestion } from './ingestion.js';
 import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipeline.js';
 import { benchPartitionMigration } from './migration.js';
+import { benchScaleOut, scaleOutTable, type ScaleOutTarget } from './scale-out.js';
 import { benchSnapshot } from './snapshot.js';
 import { benchWebhook, WEBHOOK_KEYS } from './webhook.js';
 import { DAY, ROOT, withBenchDatabase, type Figure } from './support.js';
@@ -33,6 +37,13 @@ function positiveWholeNumber(text: string | undefined, fallback: number, name: s
   return n;
 }
 
+/** null when a Redis Cluster answers at `url`; otherwise why not. */
+async function clusterProblem(url: string): Promise<string | null> {
+  const problem = await redisProblem(url);
+  if (problem) return problem;
+  return (await detectRedisTopology(url)).cluster ? null : `${url} is a single Redis, not a cluster`;
+}
+
 await runCli(async () => {
   const { values } = parseArgs({
     options: {
@@ -41,10 +52,16 @@ await runCli(async () => {
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
       'cpu-prof': { type: 'string' },
-      only: { type: 'string' },
+      // a stage alone: scale-out (decisions/s by worker processes, on single Redis and on the
+      // cluster) or webhook (SendGrid's event webhook)
+      stage: { type: 'string', default: 'all' },
+      cluster: { type: 'string', default: 'redis://127.0.0.1:7000' },
     },
   });
-  if (values.only !== undefined && values.only !== 'webhook') throw new InputError(`--only takes webhook (got '${values.only}')`);
+  const STAGES = ['all', 'scale-out', 'webhook'];
+  if (!STAGES.includes(values.stage)) throw new InputError(`--stage must be one of ${STAGES.join(', ')} (got '${values.stage}')`);
+  const onlyScaleOut = values.stage === 'scale-out';
+  const runsScaleOut = onlyScaleOut || (values.stage === 'all' && !values.quick);
   const quick = values.quick;
   const e2eScores = positiveWholeNumber(values.scores, quick ? 4_000 : 100_000, 'scores');
   const ingestCustomers = positiveWholeNumber(values.customers, quick ? 4_000 : 100_000, 'customers');
@@ -56,6 +73,9 @@ await runCli(async () => {
   const evaluationOnlyScores = quick ? 4_000 : 50_000;
   const snapshotInterventions = quick ? 20_000 : 1_000_000;
   const migrationScores = quick ? 10_000 : 1_000_000;
+  const scaleOutWorkers = [1, 2, 4];
+  // per round: enough for a few seconds of deciding, so that a worker's start is not what is measured
+  const scaleOutPerRound = quick ? 1_000 : 10_000;
 
   const base = loadConfig();
   const figures: Figure[] = [];
@@ -85,6 +105,11 @@ await runCli(async () => {
     const config = loadConfig(env);
     await migrate(config.databaseUrl);
     const runtime = await createRuntime(config, createLogger(config.logLevel, 'bench'));
+    // The cluster's rounds run when a Redis Cluster answers at --cluster; otherwise the bench says how to start one.
+    const clusterEnv = { ...env, REDIS_URL: values.cluster };
+    const noCluster = runsScaleOut ? await clusterProblem(values.cluster) : 'not needed';
+    const clusterRuntime = noCluster ? null : await createRuntime(loadConfig(clusterEnv), createLogger(config.logLevel, 'bench'));
+    if (runsScaleOut && noCluster) console.error(`bench: no Redis Cluster for the scale-out rounds (${noCluster}); start one with: npm run cluster:up`);
     const report = (name: string, value: number, unit: string) => {
       figures.push({ name, value: Math.round(value * 100) / 100, unit });
       console.log(`${name} ${Math.round(value * 100) / 100} ${unit}`);
@@ -92,7 +117,7 @@ await runCli(async () => {
     // The bench's files (about 100 MB of generated batches), removed when it ends.
     const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
     try {
-      if (values.only === 'webhook') {
+      if (values.stage === 'webhook') {
         await benchWebhook(runtime, report, quick ? 4 : 8);
         return;
       }
@@ -101,7 +126,8 @@ await runCli(async () => {
       const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
       const zones = awakeZones(new Date());
       const steadyCount = steady.rate * steady.seconds;
-      const total = Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores;
+      const scaleOutScores = runsScaleOut ? scaleOutPerRound * scaleOutWorkers.length * 2 : 0;
+      const total = onlyScaleOut ? scaleOutScores : Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores + scaleOutScores;
       const portfolio = generatePortfolio({ customers: total, seed: 2026, asOf, idPrefix: 'B' });
       portfolio.customers.forEach((customer, n) => {
         customer.timezone = zones[n % zones.length]!;
@@ -110,9 +136,18 @@ await runCli(async () => {
       await insertPayments(runtime.pool, portfolio.payments);
       await insertScoreHistory(runtime.pool, portfolio.history);
       const batch = portfolio.batch;
-      const steadyStart = total - steadyCount - baselineScores;
-      const baselineSet = batch.slice(total - baselineScores);
+      const scaleOutSet = batch.slice(total - scaleOutScores);
+      const steadyStart = total - scaleOutScores - steadyCount - baselineScores;
+      const baselineSet = batch.slice(steadyStart + steadyCount, total - scaleOutScores);
       console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
+
+      // Scale-out's rounds start 12 worker processes: a stage of its own, left out of --quick's whole run.
+      if (runsScaleOut) {
+        const targets: ScaleOutTarget[] = [{ name: 'single', runtime, env }, ...(clusterRuntime ? [{ name: 'cluster', runtime: clusterRuntime, env: clusterEnv }] : [])];
+        const scaleOut = await benchScaleOut(targets, scaleOutSet, scaleOutWorkers, report);
+        console.log(scaleOutTable(scaleOut, scaleOutPerRound));
+      }
+      if (onlyScaleOut) return;
 
       await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
 
@@ -134,18 +169,20 @@ await runCli(async () => {
       await withBenchDatabase(base.databaseUrl, (url) => benchPartitionMigration(url, report, migrationScores));
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      await Promise.all(runtime.queues.all().map((queue) => queue.obliterate({ force: true })));
+      await Promise.all([runtime, clusterRuntime].flatMap((r) => r?.queues.all() ?? []).map((queue) => queue.obliterate({ force: true })));
+      await clusterRuntime?.close();
       await runtime.close();
       await sendgrid.close();
       await twilio.close();
     }
   });
 
-  const summary = { quick, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
-  // A single stage's run (--only) leaves the whole bench's latest results as they were.
-  if (values.only === undefined) {
+  const summary = { quick, stage: values.stage, workers: workerCount, seconds: Math.round((Date.now() - started) / 1000), figures: Object.fromEntries(figures.map((f) => [f.name, { value: f.value, unit: f.unit }])) };
+  // A single stage's run leaves the whole bench's latest results as they were.
+  if (values.stage === 'all') {
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(summary, null, 2)}
+`);
   }
   console.log(JSON.stringify(summary));
 });

@@ -1,9 +1,10 @@
-// npm run bench -- --quick, so that the benchmark itself cannot rot: it runs against the local
+// npm run bench -- --quick (and its scale-out stage alone), so that the benchmark itself cannot rot: it runs against the local
 // services and reports every figure SPEC §9 asks for. How fast is the bench's own business: the
 // timeout only stops a run that hangs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../support/cli.js';
+import { requireCluster } from '../support/cluster.js';
 import { REDIS_URL, SERVER_URL } from '../support/env.js';
 
 describe('npm run bench -- --quick', () => {
@@ -24,4 +25,17 @@ describe('npm run bench -- --quick', () => {
     }
     expect(JSON.parse(readFileSync('bench/results/latest.json', 'utf8'))).toEqual(summary);
   }, 130_000);
+
+  it('with --stage scale-out, prints decisions/s by worker processes on single Redis and on the cluster, with the machine\'s CPU and PostgreSQL\'s sessions', async () => {
+    await requireCluster();
+    const result = await runCommand('bench/run.ts', ['--quick', '--stage', 'scale-out'], { DATABASE_URL: `${SERVER_URL}/interventions`, REDIS_URL }, { timeoutMs: 170_000 });
+    expect(result.stderr).not.toMatch(/^error:|no Redis Cluster/m);
+    expect(result.code).toBe(0);
+    for (const redis of ['single', 'cluster']) {
+      for (const workers of [1, 2, 4]) {
+        expect(result.stdout).toMatch(new RegExp(String.raw`^decisions_per_s_${redis}_redis_${workers}_workers [\d.]+ decisions/s$`, 'm'));
+        expect(result.stdout).toMatch(new RegExp(String.raw`^\| ${redis} \| ${workers} \| \d+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| .*(idle|CPU).* \|$`, 'm'));
+      }
+    }
+  }, 180_000);
 });

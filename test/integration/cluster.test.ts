@@ -1,5 +1,5 @@
-// The engine on a Redis Cluster (`npm run cluster:up`: 3 masters, a replica each): a batch
-// through worker processes, a worker killed mid-batch, and the master that holds the evaluate
+// The engine on a Redis Cluster (`npm run cluster:up`: 3 masters, a replica each): the demo
+// pointed at one node, a batch through worker processes, a worker killed mid-batch, and the master that holds the evaluate
 // queue killed mid-batch, its replica taking over. Each time every score is decided once and
 // nothing is sent twice. The tests run one after another in this file, as the failover disturbs
 // the whole cluster; they heal it afterwards, so that they pass run after run.
@@ -14,7 +14,8 @@ import { startFakeSendGrid } from '../fakes/fake-sendgrid.js';
 import { startFakeTwilio } from '../fakes/fake-twilio.js';
 import { runCommand } from '../support/cli.js';
 import { CLUSTER_URL, clusterNodes, healCluster, masterOfSlot, nodePid, queueSlot, requireCluster } from '../support/cluster.js';
-import { count, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
+import { createTestDatabase } from '../support/db.js';
+import { count, deleteQueueKeys, startTestEngine, testEnv, waitFor, type TestEngine } from '../support/engine.js';
 import { fakeProviderEnv, ingestBatch, loadAwakePortfolio } from '../support/portfolio.js';
 import { exited, startProcess } from '../support/processes.js';
 
@@ -25,7 +26,7 @@ let env: Record<string, string>;
 let workers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  await requireCluster();
+  await requireCluster({ heal: true });
   sendgrid = await startFakeSendGrid();
   twilio = await startFakeTwilio();
   engine = await startTestEngine({ workers: false, web: true, env: { REDIS_URL: CLUSTER_URL } });
@@ -134,6 +135,25 @@ function expectOnceEach(result: Awaited<ReturnType<typeof outcome>>, scores: num
 }
 
 describe('on a Redis Cluster', () => {
+  it('runs `npm run demo -- --exit` with REDIS_URL naming one node, to its summary, with no MOVED or ASK error', async () => {
+    const db = await createTestDatabase();
+    const prefix = `${engine.config.queuePrefix}demo`;
+    try {
+      const demoEnv = { DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:7000', QUEUE_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'warn' };
+      const result = await runCommand('src/cli/demo.ts', ['--exit', '--customers', '600'], demoEnv, { timeoutMs: 170_000 });
+      const output = `${result.stdout}\n${result.stderr}`;
+      expect(output).not.toMatch(/MOVED|\bASK\b|CROSSSLOT/);
+      expect(result.stderr).not.toMatch(/error/i);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('queues on the Redis Cluster of 127.0.0.1:7000');
+      expect(result.stdout).toMatch(/=== Scoring batch: 600 scores decided and delivered in [\d.]+ s ===/);
+      expect(result.stdout).toMatch(/^demo took [\d.]+ s$/m);
+    } finally {
+      await deleteQueueKeys(prefix, CLUSTER_URL);
+      await db.drop();
+    }
+  }, 180_000);
+
   it('decides every score of a batch from `npm run enqueue` once, sends nothing twice, and spreads the queues over the masters', async () => {
     const portfolio = await loadAwakePortfolio(engine, { customers: 1_500, seed: 31, idPrefix: 'CA' });
     const dir = mkdtempSync(path.join(tmpdir(), 'ie-cluster-'));

@@ -15,14 +15,15 @@ const run = promisify(execFile);
 export const CLUSTER_URL = process.env.TEST_REDIS_CLUSTER_URL ?? [7000, 7001, 7002, 7003, 7004, 7005].map((port) => `redis://127.0.0.1:${port}`).join(',');
 
 /**
- * Fails, with one line that says how to start it, when no Redis Cluster answers; heals one that
- * answers but lost a node (scripts/cluster.sh up restarts it, as a replica, and waits until every
- * slot is served by a master with a replica).
+ * Fails, with one line that says how to start it, when no Redis Cluster answers. With `heal`, it
+ * mends one that answers but lost a node (scripts/cluster.sh up restarts it, as a replica, and
+ * waits until every slot is served by a master with a replica); only the file that kills masters
+ * heals, as restarting a master before its replica has taken over would empty its slots.
  */
-export async function requireCluster(): Promise<void> {
+export async function requireCluster(options: { heal?: boolean } = {}): Promise<void> {
   const topology = await detectRedisTopology(CLUSTER_URL, 1_000).catch(() => null);
   if (!topology?.cluster) throw new Error('no Redis Cluster answers at 127.0.0.1:7000-7005: start one with `npm run cluster:up`');
-  await healCluster();
+  if (options.heal) await healCluster();
 }
 
 export async function healCluster(): Promise<void> {
