@@ -22,9 +22,10 @@ export default defineConfig({
         // halves the run's CPU time against a fresh process and module graph per file.
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/support/no-network.ts'], pool: 'threads', isolate: false },
       },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: [templateDatabase] } },
+      // Both start the local Redis Cluster of the cluster tests when it is not running.
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: [templateDatabase, 'test/support/cluster-setup.ts'] } },
       // The e2e setup also installs Debian's Chromium for the browser test when it is missing.
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: [templateDatabase, 'test/support/chromium.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: [templateDatabase, 'test/support/cluster-setup.ts', 'test/support/chromium.ts'] } },
     ],
   },
 });
