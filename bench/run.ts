@@ -141,13 +141,14 @@ await runCli(async () => {
       const baselineSet = batch.slice(steadyStart + steadyCount, total - scaleOutScores);
       console.error(`bench: ${total} customers loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; zones ${zones.join(', ')}`);
 
-      // Scale-out's rounds start 12 worker processes: a stage of its own, left out of --quick's whole run.
-      if (runsScaleOut) {
+      // Scale-out's rounds start 12 worker processes: a stage of its own, left out of --quick's
+      // whole run, and run last: the deliveries its decisions leave behind (on the cluster, or
+      // with no delivery worker running) are nothing the other stages should wait for.
+      const scaleOut = async () => {
         const targets: ScaleOutTarget[] = [{ name: 'single', runtime, env }, ...(clusterRuntime ? [{ name: 'cluster', runtime: clusterRuntime, env: clusterEnv }] : [])];
-        const scaleOut = await benchScaleOut(targets, scaleOutSet, scaleOutWorkers, report);
-        console.log(scaleOutTable(scaleOut, scaleOutPerRound));
-      }
-      if (onlyScaleOut) return;
+        console.log(scaleOutTable(await benchScaleOut(targets, scaleOutSet, scaleOutWorkers, report), scaleOutPerRound));
+      };
+      if (onlyScaleOut) return await scaleOut();
 
       await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
 
@@ -167,6 +168,7 @@ await runCli(async () => {
       await benchWebhook(runtime, report, quick ? 4 : 8);
       await benchSnapshot(runtime, report, snapshotInterventions, quick ? 1 : 2);
       await withBenchDatabase(base.databaseUrl, (url) => benchPartitionMigration(url, report, migrationScores));
+      if (runsScaleOut) await scaleOut();
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await Promise.all([runtime, clusterRuntime].flatMap((r) => r?.queues.all() ?? []).map((queue) => queue.obliterate({ force: true })));
