@@ -171,9 +171,18 @@ export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly nu
   return rows.map((row) => row.delivery_id);
 }
 
-/** The interventions' delivery_status column: each one's most advanced delivery's status. */
+/**
+ * The interventions' delivery_status column: each one's most advanced delivery's status. Run it
+ * in a transaction (the caller's, or withTransaction): the interventions are locked first, in id
+ * order, and their status computed by the next statement, whose snapshot sees every delivery
+ * committed before the lock was granted. In one statement, a refresh that waited for another's
+ * lock would then write what its older snapshot saw, and the last to commit could set the status
+ * back to 'pending' after every delivery had gone.
+ */
 export async function refreshInterventionDeliveryStatuses(db: Queryable, interventionIds: readonly number[], at: Date): Promise<void> {
   if (interventionIds.length === 0) return;
+  const ids = [...new Set(interventionIds)];
+  await db.query('select 1 from interventions where intervention_id = any($1::bigint[]) order by intervention_id for update', [ids]);
   await db.query(
     `update interventions i
         set delivery_status = coalesce((
@@ -182,6 +191,6 @@ export async function refreshInterventionDeliveryStatuses(db: Queryable, interve
                limit 1), i.delivery_status),
             updated_at = $2
       where i.intervention_id = any($1::bigint[])`,
-    [[...new Set(interventionIds)], at],
+    [ids, at],
   );
 }
