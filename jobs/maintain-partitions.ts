@@ -1,6 +1,7 @@
 // maintain-partitions: creates the coming months' partitions of the high-volume tables and drops
-// the months past RETENTION_MONTHS (and the rejected provider events older than that). Runs on the metrics queue's scheduler (one job a day whatever
-// the number of workers); running it twice, or in two processes at once, changes nothing more.
+// the months past RETENTION_MONTHS (and deletes the rejected provider events older than that).
+// Runs on the metrics queue's scheduler (one job a day whatever the number of workers); running
+// it twice, or in two processes at once, changes nothing more.
 import type { JobsOptions } from 'bullmq';
 import type { Clock } from '../src/clock.js';
 import { createComingPartitions, dropExpiredPartitions } from '../src/db/partitions.js';
