@@ -23,8 +23,9 @@ describe('isHoldout', () => {
   });
 
   it('gives the same answer for the same customer on every call', () => {
-    const first = population.filter((id) => isHoldout(id, 5, 'salt'));
-    const second = population.filter((id) => isHoldout(id, 5, 'salt'));
+    const some = ids(20_000);
+    const first = some.filter((id) => isHoldout(id, 5, 'salt'));
+    const second = some.filter((id) => isHoldout(id, 5, 'salt'));
     expect(second).toEqual(first);
     expect(first.length).toBeGreaterThan(0);
   });
@@ -54,7 +55,7 @@ describe('isHoldout', () => {
   });
 
   it('a new salt reshuffles the group: about 5% of one group is in the other', () => {
-    const some = ids(100_000);
+    const some = ids(40_000);
     const a = some.filter((id) => isHoldout(id, 5, 'salt-a'));
     const b = new Set(some.filter((id) => isHoldout(id, 5, 'salt-b')));
     const overlap = a.filter((id) => b.has(id)).length / a.length;
