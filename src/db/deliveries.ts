@@ -172,25 +172,12 @@ export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly nu
 }
 
 /**
- * The interventions' delivery_status column: each one's most advanced delivery's status. Run it
- * in a transaction (the caller's, or withTransaction): the interventions are locked first, in id
- * order, and their status computed by the next statement, whose snapshot sees every delivery
- * committed before the lock was granted. In one statement, a refresh that waited for another's
- * lock would then write what its older snapshot saw, and the last to commit could set the status
- * back to 'pending' after every delivery had gone.
+ * The interventions' delivery_status column: each one's most advanced delivery's status, in one
+ * call of engine_refresh_delivery_statuses (migration 1764007000000), which locks the
+ * interventions before it computes, so that refreshes of one intervention from different workers
+ * never write what an older snapshot saw. Call it after the deliveries' changes have committed.
  */
 export async function refreshInterventionDeliveryStatuses(db: Queryable, interventionIds: readonly number[], at: Date): Promise<void> {
   if (interventionIds.length === 0) return;
-  const ids = [...new Set(interventionIds)];
-  await db.query('select 1 from interventions where intervention_id = any($1::bigint[]) order by intervention_id for update', [ids]);
-  await db.query(
-    `update interventions i
-        set delivery_status = coalesce((
-              select d.status from deliveries d where d.intervention_id = i.intervention_id and d.intervention_date = i.intervention_date
-               order by array_position(array['clicked','opened','delivered','sent','outbox','sending','scheduled','pending','unknown','bounced','failed','suppressed']::text[], d.status)
-               limit 1), i.delivery_status),
-            updated_at = $2
-      where i.intervention_id = any($1::bigint[])`,
-    [ids, at],
-  );
+  await db.query('select engine_refresh_delivery_statuses($1::bigint[], $2)', [[...new Set(interventionIds)], at]);
 }

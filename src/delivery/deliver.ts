@@ -102,7 +102,7 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   for (const [status, n] of countBy(sent.map((item) => item.status))) count(status, n);
 
   // After every commit, so that it sees every other delivery of the intervention settled so far.
-  await withTransaction(deps.pool, (client) => refreshInterventionDeliveryStatuses(client, touched, deps.clock.now()));
+  await refreshInterventionDeliveryStatuses(deps.pool, touched, deps.clock.now());
   for (const [status, n] of run.settled) deps.metrics?.countSettled(transport.channel, status, n);
   return run;
 }

@@ -114,6 +114,6 @@ export async function recordSendGridEvents(pool: Pool, events: readonly unknown[
   });
   rejected.sort((a, b) => a.index - b.index);
   await recordRejectedEvents(pool, 'sendgrid', rejected, at);
-  await withTransaction(pool, (client) => refreshInterventionDeliveryStatuses(client, touched, at));
+  await refreshInterventionDeliveryStatuses(pool, touched, at);
   return { applied, unmatched, rejected: rejected.map(({ index, reason }) => ({ index, reason })) };
 }

@@ -60,6 +60,6 @@ export async function recordTwilioStatus(pool: Pool, callback: TwilioStatusCallb
     return { matched: delivery !== null, applied: false, rejected: reason };
   }
   const applied = outcome === true;
-  if (applied && delivery) await withTransaction(pool, (client) => refreshInterventionDeliveryStatuses(client, [delivery.interventionId], at));
+  if (applied && delivery) await refreshInterventionDeliveryStatuses(pool, [delivery.interventionId], at);
   return { matched: delivery !== null, applied, rejected: null };
 }
