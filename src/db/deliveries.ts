@@ -1,5 +1,9 @@
 // Delivery rows: the unit that is sent at most once. Every status change is a conditional
-// update from the states it may come from, so a duplicate or late job changes nothing.
+// update from the states it may come from, so a duplicate or late job changes nothing. Every
+// statement names its rows by `delivery_id = any($1)`, also where a join to its input would do:
+// that probes each partition's unique index on delivery_id (delivery-id-per-partition
+// migration), whereas a join is planned from row estimates, which a month's partition filled
+// since its last ANALYZE does not have.
 import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
 import { quietHoursSchema } from '../domain/policy.js';
@@ -96,7 +100,7 @@ export async function settleUnattempted(db: Queryable, settled: readonly Unattem
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries d set status = u.status, last_error = u.reason, updated_at = $4
        from unnest($1::bigint[], $2::text[], $3::text[]) as u(delivery_id, status, reason)
-      where d.delivery_id = u.delivery_id and d.status = any($5::text[])
+      where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id and d.status = any($5::text[])
       returning d.delivery_id`,
     [settled.map((s) => s.deliveryId), settled.map((s) => s.status), settled.map((s) => s.reason), at, OPEN],
   );
@@ -109,7 +113,7 @@ export async function scheduleDeliveries(db: Queryable, scheduled: readonly { de
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries d set status = 'scheduled', scheduled_for = u.until, updated_at = $3
        from unnest($1::bigint[], $2::timestamptz[]) as u(delivery_id, until)
-      where d.delivery_id = u.delivery_id and d.status = any($4::text[])
+      where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id and d.status = any($4::text[])
       returning d.delivery_id`,
     [scheduled.map((s) => s.deliveryId), scheduled.map((s) => s.until), at, OPEN],
   );
@@ -144,7 +148,7 @@ export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOu
             sent_at = case when o.status = 'sent' then coalesce(d.sent_at, $6) else d.sent_at end,
             updated_at = $6
        from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(delivery_id, status, provider_message_id, error)
-      where d.delivery_id = o.delivery_id and (d.status = 'sending' or o.status in ('sent', 'failed'))`,
+      where d.delivery_id = any($1::bigint[]) and d.delivery_id = o.delivery_id and (d.status = 'sending' or o.status in ('sent', 'failed'))`,
     [
       outcomes.map((o) => o.deliveryId),
       outcomes.map((o) => o.status),

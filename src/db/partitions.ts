@@ -8,6 +8,13 @@ import { withTransaction, type Pool } from './pool.js';
 export const PARTITIONED_TABLES = ['risk_scores', 'decisions', 'deliveries', 'notifications', 'delivery_events'] as const;
 
 /**
+ * The partitioned tables looked up by their id alone, and that id: each of their partitions gets
+ * a unique index on it (engine_index_partition_ids, in the delivery-id-per-partition migration),
+ * without which the planner reads a whole month for a few ids until the partition is analysed.
+ */
+const LOOKED_UP_BY_ID = new Map([['deliveries', 'delivery_id']]);
+
+/**
  * Months created ahead of the current one. The scheduler runs every day, so a month's partition
  * exists about three months before its first row, and a stopped scheduler has that long to
  * come back before rows wait in the default partition.
@@ -48,6 +55,8 @@ export async function createComingPartitions(pool: Pool, at: Date, options: { mo
            from generate_series(0, $3::int) as n order by n`,
         [table, at, options.monthsAhead ?? MONTHS_AHEAD],
       );
+      const idColumn = LOOKED_UP_BY_ID.get(table);
+      if (idColumn) await client.query('select engine_index_partition_ids($1::regclass, $2)', [table, idColumn]);
       return rows.flatMap((row) => (row.name ? [row.name] : []));
     });
     created.push(...names);

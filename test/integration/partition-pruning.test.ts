@@ -5,45 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeMetrics } from '../../src/db/metrics.js';
 import { lastDays } from '../../src/domain/metrics-filter.js';
 import { loadEvaluationStates } from '../../src/db/evaluation-state.js';
-import { createComingPartitions, PARTITIONED_TABLES } from '../../src/db/partitions.js';
-import type { Queryable } from '../../src/db/pool.js';
+import { createComingPartitions } from '../../src/db/partitions.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { explaining, partitionsRead, type PlanNode } from '../support/explain.js';
 
 const NOW = new Date('2027-06-15T12:00:00Z');
 let engine: TestEngine;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/**
- * A Queryable that runs each statement twice: first as EXPLAIN (FORMAT JSON), keeping the plan,
- * then for real, so that the engine's functions run unchanged and their plans can be read.
- */
-function explaining(db: Queryable, plans: PlanNode[]): Queryable {
-  const query = async (text: string, values?: unknown[]) => {
-    const explained = await db.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${text}`, values);
-    plans.push(explained.rows[0]!['QUERY PLAN'][0]!.Plan);
-    return db.query(text, values);
-  };
-  // The pool's query has many overloads; the engine's functions use only (text, values).
-  return { query } as unknown as Queryable;
-}
-
-/** The partitions each plan reads, by partitioned table: { deliveries: ['deliveries_p202704', ...] }. */
-function partitionsRead(plans: readonly PlanNode[]): Record<string, string[]> {
-  const read: Record<string, Set<string>> = {};
-  const visit = (node: PlanNode) => {
-    const name = node['Relation Name'];
-    const table = name && PARTITIONED_TABLES.find((t) => name.startsWith(`${t}_p`) || name === `${t}_default`);
-    if (name && table) (read[table] ??= new Set()).add(name);
-    node.Plans?.forEach(visit);
-  };
-  plans.forEach(visit);
-  return Object.fromEntries(Object.entries(read).map(([table, names]) => [table, [...names].sort()]));
-}
 
 beforeAll(async () => {
   engine = await startTestEngine({ workers: false });

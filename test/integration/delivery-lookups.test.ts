@@ -1,0 +1,70 @@
+// A delivery job's lookups and updates by delivery id probe an index, even in a month's partition
+// that has filled since its last ANALYZE (or was never analysed: a server without autovacuum):
+// each partition of deliveries has a unique index on delivery_id, from the migrations and from
+// the partitions' maintenance alike. Without it the planner guesses 0.5% of the partition per id
+// and reads the whole month for a job's few ids.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDeliveries, loadDeliveryWorks, recordAttempts } from '../../src/db/deliveries.js';
+import { createComingPartitions } from '../../src/db/partitions.js';
+import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { explaining, planNodes, type PlanNode } from '../support/explain.js';
+
+const MONTH = new Date('2027-03-10T09:00:00Z');
+let engine: TestEngine;
+let db: TestEngine['db'];
+let ids: number[] = [];
+
+beforeAll(async () => {
+  engine = await startTestEngine({ workers: false });
+  db = engine.db;
+  await createComingPartitions(db.pool, new Date('2027-01-05T00:00:00Z'), { monthsAhead: 5 });
+  // 20,000 email deliveries in March 2027, not analysed.
+  const { rows } = await db.pool.query<{ delivery_id: number }>(
+    `with d as (
+       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
+       select 'L' || n, $1, 0.7, 'intervention', 'increasing', 'payment_reminder', 'test', $1 from generate_series(1, 20000) as n
+       returning decision_id, customer_id, decided_at),
+     i as (
+       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
+       select decision_id, customer_id, decided_at, 'payment_reminder', 'high', 0.7, 'increasing', '{email}', '{}', decided_at, false, 'test' from d
+       returning intervention_id, intervention_date, customer_id)
+     insert into deliveries (intervention_id, intervention_date, customer_id, channel, status)
+     select intervention_id, intervention_date, customer_id, 'email', 'pending' from i
+     returning delivery_id`,
+    [MONTH],
+  );
+  ids = rows.map((row) => row.delivery_id).sort((a, b) => a - b).slice(10_000, 10_050);
+});
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+/** The partitions of deliveries that a plan reads whole. */
+const scannedWhole = (plans: readonly PlanNode[]) =>
+  planNodes(plans).flatMap((node) => (node['Node Type'].includes('Seq Scan') && node['Relation Name']?.startsWith('deliveries_') ? [node['Relation Name']] : []));
+
+describe('looking deliveries up by id', () => {
+  it('gives every partition of deliveries, old and new, a unique index on delivery_id', async () => {
+    const { rows } = await db.pool.query<{ partition: string; indexed: boolean }>(
+      `select c.relname as partition,
+              exists (select from pg_indexes x where x.tablename = c.relname and x.indexdef like 'CREATE UNIQUE INDEX % (delivery_id)') as indexed
+         from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'deliveries'::regclass`,
+    );
+    expect(rows.map((row) => row.partition)).toEqual(expect.arrayContaining(['deliveries_default', 'deliveries_p202701', 'deliveries_p202703', 'deliveries_p202706']));
+    expect(rows.filter((row) => !row.indexed)).toEqual([]);
+  });
+
+  it("loads, claims and records a job's deliveries without reading the month", async () => {
+    const plans: PlanNode[] = [];
+    const traced = explaining(db.pool, plans);
+    const works = await loadDeliveryWorks(traced, ids, 'email', engine.runtime.addressKey);
+    expect(works.map((work) => work.deliveryId)).toEqual(ids);
+    expect(await claimDeliveries(traced, ids, MONTH)).toEqual(new Set(ids));
+    await recordAttempts(traced, ids.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), 'sendgrid', MONTH);
+    expect(plans.length).toBeGreaterThanOrEqual(3);
+    expect(scannedWhole(plans)).not.toContain('deliveries_p202703');
+    const { rows } = await db.pool.query<{ n: number }>("select count(*)::int as n from deliveries where delivery_id = any($1) and status = 'sent'", [ids]);
+    expect(rows[0]!.n).toBe(ids.length);
+  });
+});
