@@ -203,12 +203,13 @@ export async function applyDeliveryEvents(client: PoolClient, events: readonly E
   const statusMoves = [...moves.entries()].filter(([, move]) => move.moved);
   if (statusMoves.length > 0) {
     // The rank guard holds against the status as it is now, should it have moved since it was read.
+    // The ids restrict d as well as join it: that probes the partitions' index on delivery_id (see src/db/deliveries.ts).
     await client.query(
       `update deliveries d
           set status = u.status, last_error = coalesce(u.error, d.last_error), provider_message_id = coalesce(d.provider_message_id, u.message_id),
               sent_at = case when u.status in ('sent', 'delivered', 'opened', 'clicked') then coalesce(d.sent_at, $5) else d.sent_at end, updated_at = $5
          from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as u(delivery_id, status, error, message_id)
-        where d.delivery_id = u.delivery_id
+        where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id
           and ($7::int[])[array_position($6::text[], d.status)] < ($7::int[])[array_position($6::text[], u.status)]`,
       [statusMoves.map(([id]) => id), statusMoves.map(([, m]) => m.status), statusMoves.map(([, m]) => (m.error === null ? null : storableText(m.error))), statusMoves.map(([, m]) => m.providerMessageId), at, DELIVERY_STATUSES, DELIVERY_STATUSES.map((status) => STATUS_RANK[status])],
     );
