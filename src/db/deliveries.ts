@@ -166,6 +166,7 @@ export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOu
  * provider's webhook settles it.
  */
 export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly number[], claimedBefore: Date, at: Date): Promise<number[]> {
+  if (deliveryIds.length === 0) return [];
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries set status = 'unknown', last_error = 'outcome unknown: the sending process stopped before recording it', updated_at = $3
       where delivery_id = any($1::bigint[]) and status = 'sending' and claimed_at < $2
