@@ -4,6 +4,7 @@
 // bounces, spam reports and unsubscribes (suppressions). Each batch's time is the request's,
 // from the first byte sent to the answer, so it includes the signature check and the parsing.
 import { eventWebhookKeys, signEventWebhook } from '../src/synthetic/provider-signing.js';
+import { insertEmailDeliveries } from '../src/db/portfolio.js';
 import type { Runtime } from '../src/runtime/runtime.js';
 import { startWeb } from '../src/web/server.js';
 import { createLogger } from '../src/logger.js';
@@ -15,21 +16,7 @@ const BATCH = 1_000;
 export async function benchWebhook(runtime: Runtime, report: Report, rounds: number): Promise<void> {
   if (runtime.config.sendgrid.webhookPublicKey !== WEBHOOK_KEYS.publicKey) throw new Error('bench: the runtime must be configured with WEBHOOK_KEYS.publicKey');
   const now = new Date();
-  const { rows } = await runtime.pool.query<{ delivery_id: number }>(
-    `with d as (
-       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
-       select 'WH' || n, $2, 0.7, 'intervention', 'increasing', 'payment_reminder', 'bench', $2 from generate_series(1, $1::int) as n
-       returning decision_id, customer_id, decided_at),
-     i as (
-       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
-       select decision_id, customer_id, decided_at, 'payment_reminder', 'high', 0.7, 'increasing', '{email}', '{}', decided_at, false, 'bench' from d
-       returning intervention_id, intervention_date, customer_id)
-     insert into deliveries (intervention_id, intervention_date, customer_id, channel, status)
-     select intervention_id, intervention_date, customer_id, 'email', 'sent' from i
-     returning delivery_id`,
-    [BATCH, now],
-  );
-  const deliveryIds = rows.map((row) => row.delivery_id);
+  const deliveryIds = await insertEmailDeliveries(runtime.pool, { count: BATCH, customerPrefix: 'WH', at: now, status: 'sent' });
   const web = await startWeb(runtime, { logger: createLogger('warn', 'bench-web') });
   try {
     const kinds = ['delivered', 'open', 'click'];

@@ -86,3 +86,26 @@ export async function insertPastInterventions(db: Queryable, past: readonly Past
     await insertPayments(db, missed.map((p) => ({ customerId: p.customerId, dueDate: p.missedDueDate!, amount: '100.00', currency: 'USD', status: 'missed' as const })));
   }
 }
+
+/**
+ * `count` email deliveries in `status`, each of a decision and intervention of its own, all made
+ * at `at`, for customers `<customerPrefix>1` to `<customerPrefix><count>` (customers need not
+ * exist): what the webhook bench and the index tests look deliveries up in. Returns their ids.
+ */
+export async function insertEmailDeliveries(db: Queryable, options: { count: number; customerPrefix: string; at: Date; status: string }): Promise<number[]> {
+  const { rows } = await db.query<{ delivery_id: number }>(
+    `with d as (
+       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
+       select $2 || n, $3, 0.7, 'intervention', 'increasing', 'payment_reminder', 'synthetic', $3 from generate_series(1, $1::int) as n
+       returning decision_id, customer_id, decided_at),
+     i as (
+       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
+       select decision_id, customer_id, decided_at, 'payment_reminder', 'high', 0.7, 'increasing', '{email}', '{}', decided_at, false, 'synthetic' from d
+       returning intervention_id, intervention_date, customer_id)
+     insert into deliveries (intervention_id, intervention_date, customer_id, channel, status)
+     select intervention_id, intervention_date, customer_id, 'email', $4 from i
+     returning delivery_id`,
+    [options.count, options.customerPrefix, options.at, options.status],
+  );
+  return rows.map((row) => row.delivery_id).sort((a, b) => a - b);
+}

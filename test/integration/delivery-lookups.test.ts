@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, loadDeliveryWorks, recordAttempts } from '../../src/db/deliveries.js';
 import { createComingPartitions } from '../../src/db/partitions.js';
+import { insertEmailDeliveries } from '../../src/db/portfolio.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { explaining, planNodes, type PlanNode } from '../support/explain.js';
 
@@ -19,21 +20,8 @@ beforeAll(async () => {
   db = engine.db;
   await createComingPartitions(db.pool, new Date('2027-01-05T00:00:00Z'), { monthsAhead: 5 });
   // 20,000 email deliveries in March 2027, not analysed.
-  const { rows } = await db.pool.query<{ delivery_id: number }>(
-    `with d as (
-       insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
-       select 'L' || n, $1, 0.7, 'intervention', 'increasing', 'payment_reminder', 'test', $1 from generate_series(1, 20000) as n
-       returning decision_id, customer_id, decided_at),
-     i as (
-       insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
-       select decision_id, customer_id, decided_at, 'payment_reminder', 'high', 0.7, 'increasing', '{email}', '{}', decided_at, false, 'test' from d
-       returning intervention_id, intervention_date, customer_id)
-     insert into deliveries (intervention_id, intervention_date, customer_id, channel, status)
-     select intervention_id, intervention_date, customer_id, 'email', 'pending' from i
-     returning delivery_id`,
-    [MONTH],
-  );
-  ids = rows.map((row) => row.delivery_id).sort((a, b) => a - b).slice(10_000, 10_050);
+  const all = await insertEmailDeliveries(db.pool, { count: 20_000, customerPrefix: 'L', at: MONTH, status: 'pending' });
+  ids = all.slice(10_000, 10_050);
 });
 
 afterAll(async () => {
