@@ -141,16 +141,25 @@ export interface EventToApply {
   addressHash: string | null;
 }
 
+/** What one event of a batch came to. */
+export interface AppliedEvent {
+  /** new: not a provider's retry, nor a copy earlier in the batch (then it changed nothing) */
+  stored: boolean;
+  /** its delivery's status moved in this batch */
+  statusMoved: boolean;
+}
+
 /**
  * Stores a batch of events and applies their effects, set-based: a few statements whatever the
- * batch's size, inside the caller's transaction. Returns, in order, whether each event was new
- * (false for a provider's retry, or a copy earlier in the batch: then it changes nothing). Each
+ * batch's size, inside the caller's transaction. Returns, in order, what each event came to
+ * (AppliedEvent): whether it was new, and whether its delivery's status moved. Each
  * delivery moves to the furthest status its new events imply, in the batch's order (a status
  * only moves forward); suppressions go to the event's address, or the delivery's customer; each
- * response is recorded, and an intervention shows the latest. The caller refreshes the
- * interventions' delivery_status after the commit (refreshInterventionDeliveryStatuses).
+ * response is recorded, and an intervention shows the latest. The caller refreshes, after the
+ * commit, the delivery_status of the interventions whose delivery moved
+ * (refreshInterventionDeliveryStatuses): no other's can have changed.
  */
-export async function applyDeliveryEvents(client: PoolClient, events: readonly EventToApply[], at: Date): Promise<boolean[]> {
+export async function applyDeliveryEvents(client: PoolClient, events: readonly EventToApply[], at: Date): Promise<AppliedEvent[]> {
   if (events.length === 0) return [];
   const stored = await storeOnce(
     client,
@@ -201,18 +210,21 @@ export async function applyDeliveryEvents(client: PoolClient, events: readonly E
     moves.set(delivery.deliveryId, move);
   }
   const statusMoves = [...moves.entries()].filter(([, move]) => move.moved);
+  const moved = new Set<number>();
   if (statusMoves.length > 0) {
     // The rank guard holds against the status as it is now, should it have moved since it was read.
     // The ids restrict d as well as join it: that probes the partitions' index on delivery_id (see src/db/deliveries.ts).
-    await client.query(
+    const { rows } = await client.query<{ delivery_id: number }>(
       `update deliveries d
           set status = u.status, last_error = coalesce(u.error, d.last_error), provider_message_id = coalesce(d.provider_message_id, u.message_id),
               sent_at = case when u.status in ('sent', 'delivered', 'opened', 'clicked') then coalesce(d.sent_at, $5) else d.sent_at end, updated_at = $5
          from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as u(delivery_id, status, error, message_id)
         where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id
-          and ($7::int[])[array_position($6::text[], d.status)] < ($7::int[])[array_position($6::text[], u.status)]`,
+          and ($7::int[])[array_position($6::text[], d.status)] < ($7::int[])[array_position($6::text[], u.status)]
+        returning d.delivery_id`,
       [statusMoves.map(([id]) => id), statusMoves.map(([, m]) => m.status), statusMoves.map(([, m]) => (m.error === null ? null : storableText(m.error))), statusMoves.map(([, m]) => m.providerMessageId), at, DELIVERY_STATUSES, DELIVERY_STATUSES.map((status) => STATUS_RANK[status])],
     );
+    for (const row of rows) moved.add(row.delivery_id);
   }
 
   const responses = applied.flatMap(({ event, delivery, effect }) =>
@@ -221,7 +233,7 @@ export async function applyDeliveryEvents(client: PoolClient, events: readonly E
   if (responses.length > 0) {
     await recordResponses(client, responses, at);
   }
-  return stored;
+  return events.map(({ delivery }, index) => ({ stored: stored[index] ?? false, statusMoved: delivery !== null && moved.has(delivery.deliveryId) }));
 }
 
 /** Stores an event that changes no delivery (inbound SMS), once; inside the caller's transaction. */
@@ -230,8 +242,8 @@ export async function storeEvent(client: PoolClient, event: IncomingEvent & { cu
   return stored ?? false;
 }
 
-/** One event: applyDeliveryEvents of a batch of one. */
+/** One event: applyDeliveryEvents of a batch of one; whether it was new. */
 export async function applyDeliveryEvent(client: PoolClient, event: IncomingEvent, delivery: DeliveryRef | null, effect: EventEffect, addressHash: string | null, at: Date): Promise<boolean> {
-  const [stored] = await applyDeliveryEvents(client, [{ event, delivery, effect, addressHash }], at);
-  return stored ?? false;
+  const [applied] = await applyDeliveryEvents(client, [{ event, delivery, effect, addressHash }], at);
+  return applied?.stored ?? false;
 }

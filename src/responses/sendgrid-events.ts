@@ -107,9 +107,9 @@ export async function recordSendGridEvents(pool: Pool, events: readonly unknown[
     const item = toApply[i]!;
     if (isRefused(outcome)) {
       rejected.push({ index: item.index, reason: `could not be stored: ${outcome.refused}`, payload: item.event.payload });
-    } else if (outcome) {
+    } else if (outcome.stored) {
       applied += 1;
-      if (item.delivery) touched.push(item.delivery.interventionId);
+      if (item.delivery && outcome.statusMoved) touched.push(item.delivery.interventionId);
     }
   });
   rejected.sort((a, b) => a.index - b.index);

@@ -59,7 +59,6 @@ export async function recordTwilioStatus(pool: Pool, callback: TwilioStatusCallb
     await recordRejectedEvents(pool, 'twilio', [{ reason, payload: callback.params }], at);
     return { matched: delivery !== null, applied: false, rejected: reason };
   }
-  const applied = outcome === true;
-  if (applied && delivery) await refreshInterventionDeliveryStatuses(pool, [delivery.interventionId], at);
-  return { matched: delivery !== null, applied, rejected: null };
+  if (outcome?.statusMoved && delivery) await refreshInterventionDeliveryStatuses(pool, [delivery.interventionId], at);
+  return { matched: delivery !== null, applied: outcome?.stored ?? false, rejected: null };
 }

@@ -43,6 +43,11 @@ async function deliveries(id: string) {
   return rows;
 }
 const latest = async (id: string, channel: string) => (await deliveries(id)).filter((d) => d.channel === channel).at(-1)!;
+/** The intervention's delivery_status: its most advanced delivery's status. */
+async function deliveryStatusOf(interventionId: number) {
+  const { rows } = await engine.db.pool.query<{ delivery_status: string }>('select delivery_status from interventions where intervention_id = $1', [interventionId]);
+  return rows[0]?.delivery_status;
+}
 /** Suppressions of an address on a channel, and why. */
 const addressSuppressions = (kind: AddressKind, address: string, channel: string, reason: string) =>
   count(engine, 'select 1 from suppressions where channel = $1 and address_hash = $2 and reason = $3', [channel, addressHash(engine.runtime.addressKey, kind, address), reason]);
@@ -112,6 +117,7 @@ describe('POST /webhooks/sendgrid', () => {
     const batch = [event(email.delivery_id, 'delivered'), event(email.delivery_id, 'open'), event(email.delivery_id, 'processed')];
     expect((await postSendGrid(batch)).status).toBe(202);
     expect((await latest('W1', 'email')).status).toBe('opened');
+    expect(await deliveryStatusOf(email.intervention_id)).toBe('opened');
     const rows = async () => (await engine.db.pool.query('select provider, event_key, event_type, delivery_id, matched from delivery_events order by event_key')).rows;
     const once = await rows();
     // SendGrid retries: the same batch again, and again with a fresh signature, changes nothing.
@@ -122,6 +128,7 @@ describe('POST /webhooks/sendgrid', () => {
     // A click is engagement.
     await postSendGrid([event(email.delivery_id, 'click', { url: 'https://help.example.com' })]);
     expect((await latest('W1', 'email')).status).toBe('clicked');
+    expect(await deliveryStatusOf(email.intervention_id)).toBe('clicked');
     const intervention = await engine.api(`/interventions/${email.intervention_id}`);
     expect(((await intervention.json()) as { customer_response: string }).customer_response).toBe('engaged');
   });
