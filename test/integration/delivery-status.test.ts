@@ -3,7 +3,6 @@
 // had settled, never write what an older snapshot saw.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshInterventionDeliveryStatuses } from '../../src/db/deliveries.js';
-import { withTransaction } from '../../src/db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/engine.js';
 
@@ -44,7 +43,7 @@ describe('refreshInterventionDeliveryStatuses', () => {
       await email.query("update deliveries set status = 'sent' where intervention_id = $1 and channel = 'email'", [interventionId]);
       await refreshInterventionDeliveryStatuses(email, [interventionId], AT);
       // The SMS's worker refreshes meanwhile (its delivery still pending), and waits for the lock.
-      waiting = withTransaction(db.pool, (client) => refreshInterventionDeliveryStatuses(client, [interventionId], AT));
+      waiting = refreshInterventionDeliveryStatuses(db.pool, [interventionId], AT);
       await waitFor('the second refresh waiting for the intervention\'s lock', async () => {
         const { rows } = await db.pool.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
         return rows.length > 0;
