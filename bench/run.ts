@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--customers N] [--scores N] [--workers N] [--cpu-prof DIR]
-// [--stage all|scale-out|webhook] [--cluster URL]: the performance benchmark (SPEC §9, §11) on the
+// [--stage all|ingest|scale-out|webhook|snapshot] [--cluster URL]: the performance benchmark (SPEC §9, §11) on the
 // local Redis and Postgres (and the Redis Cluster of `npm run cluster:up`), providers faked on localhost,
 // with a portfolio it generates itself (fixed seed), in a database and queue prefix of its own
 // (random, removed at the end, so that two runs never collide). One line per figure, then a JSON
@@ -52,13 +52,14 @@ await runCli(async () => {
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
       'cpu-prof': { type: 'string' },
-      // a stage alone: scale-out (decisions/s by worker processes, on single Redis and on the
-      // cluster) or webhook (SendGrid's event webhook)
+      // a stage alone: ingest (batch files against COPY), scale-out (decisions/s by worker
+      // processes, on single Redis and on the cluster), webhook (SendGrid's event webhook) or
+      // snapshot (the metrics snapshot over a generated history)
       stage: { type: 'string', default: 'all' },
       cluster: { type: 'string', default: 'redis://127.0.0.1:7000' },
     },
   });
-  const STAGES = ['all', 'scale-out', 'webhook'];
+  const STAGES = ['all', 'ingest', 'scale-out', 'webhook', 'snapshot'];
   if (!STAGES.includes(values.stage)) throw new InputError(`--stage must be one of ${STAGES.join(', ')} (got '${values.stage}')`);
   const onlyScaleOut = values.stage === 'scale-out';
   const runsScaleOut = onlyScaleOut || (values.stage === 'all' && !values.quick);
@@ -121,13 +122,18 @@ await runCli(async () => {
         await benchWebhook(runtime, report, quick ? 4 : 8);
         return;
       }
+      if (values.stage === 'snapshot') {
+        await benchSnapshot(runtime, report, snapshotInterventions, quick ? 1 : 2);
+        return;
+      }
       // The portfolio: customers for ingestion and end to end, for the steady-rate run and for
       // the baseline, each with a few days of score history, all in zones that are awake now.
       const asOf = new Date(Math.floor(Date.now() / DAY) * DAY);
       const zones = awakeZones(new Date());
       const steadyCount = steady.rate * steady.seconds;
       const scaleOutScores = runsScaleOut ? scaleOutPerRound * scaleOutWorkers.length * 2 : 0;
-      const total = onlyScaleOut ? scaleOutScores : Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores + scaleOutScores;
+      const onlyIngest = values.stage === 'ingest';
+      const total = onlyScaleOut ? scaleOutScores : onlyIngest ? ingestCustomers : Math.max(ingestCustomers, e2eScores) + evaluationOnlyScores + steadyCount + baselineScores + scaleOutScores;
       const portfolio = generatePortfolio({ customers: total, seed: 2026, asOf, idPrefix: 'B' });
       portfolio.customers.forEach((customer, n) => {
         customer.timezone = zones[n % zones.length]!;
@@ -151,6 +157,7 @@ await runCli(async () => {
       if (onlyScaleOut) return await scaleOut();
 
       await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
+      if (onlyIngest) return;
 
       const pipeline: PipelineContext = { runtime, env, dir, report, workerCount, cpuProfileDir, providerSends: () => sendgrid.accepted.length + twilio.accepted.length };
       const endToEnd = await benchEndToEnd(pipeline, batch.slice(0, e2eScores), { rate: steady.rate, scores: batch.slice(steadyStart, steadyStart + steadyCount) }, asOf);

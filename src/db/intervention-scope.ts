@@ -21,13 +21,23 @@ export const SCOPED = `scoped as (
   select i.intervention_id, i.customer_id, i.intervention_date, i.intervention_type, i.holdout, i.strategy, i.channels,
          i.customer_response,
          i.intervention_date <= $6::timestamptz - make_interval(days => $7) as matured,
-         -- Asked only of matured interventions (the outcome of the others is not known yet), so
-         -- that the lookup of a missed payment runs for those alone.
-         i.intervention_date <= $6::timestamptz - make_interval(days => $7) and exists (select 1 from payments p
-                  where p.customer_id = i.customer_id and p.status = 'missed'
-                    and p.due_date > (i.intervention_date at time zone 'UTC')::date
-                    and p.due_date <= ((i.intervention_date + make_interval(days => $7)) at time zone 'UTC')::date) as defaulted
+         -- Asked only of matured interventions (the outcome of the others is not known yet), of
+         -- the missed payments their customer has in the period (m).
+         i.intervention_date <= $6::timestamptz - make_interval(days => $7) and m.due_dates is not null
+           and exists (select 1 from unnest(m.due_dates) as due(d)
+                        where due.d > (i.intervention_date at time zone 'UTC')::date
+                          and due.d <= ((i.intervention_date + make_interval(days => $7)) at time zone 'UTC')::date) as defaulted
     from interventions i
+    -- The period's missed payments by customer (payments_missed_due), joined once, rather than
+    -- an index lookup in payments for each matured intervention: the snapshot over a million
+    -- interventions made 666,660 of them, about 0.6 s of its outcome query's 4.4 s. The bounds
+    -- hold every due date the test above can accept: after the period's first day, and at most
+    -- the outcome window after the last intervention that can have matured.
+    left join (select p.customer_id, array_agg(p.due_date) as due_dates from payments p
+                where p.status = 'missed'
+                  and p.due_date > ($1::timestamptz at time zone 'UTC')::date
+                  and p.due_date <= ((least($2::timestamptz, $6::timestamptz - make_interval(days => $7)) + make_interval(days => $7)) at time zone 'UTC')::date
+                group by p.customer_id) m on m.customer_id = i.customer_id
    where i.intervention_date >= $1::timestamptz and i.intervention_date < $2::timestamptz
      and ($3::text is null or i.intervention_type = $3)
      and ($4::text is null or $4 = any (i.channels))

@@ -86,6 +86,11 @@ describe('GET /intervention_metrics', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/days must be a whole number from 1 to 3650/);
   });
+
+  it('runs its queries without JIT compilation, which cost the snapshot more than it saved', async () => {
+    const { rows } = await engine.db.pool.query<{ jit: string }>('show jit');
+    expect(rows[0]!.jit).toBe('off');
+  });
 });
 
 describe('metrics snapshots', () => {

@@ -7,7 +7,7 @@ import { lastDays } from '../../src/domain/metrics-filter.js';
 import { loadEvaluationStates } from '../../src/db/evaluation-state.js';
 import { createComingPartitions } from '../../src/db/partitions.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
-import { explaining, partitionsRead, type PlanNode } from '../support/explain.js';
+import { explaining, partitionsRead, planNodes, type PlanNode } from '../support/explain.js';
 
 const NOW = new Date('2027-06-15T12:00:00Z');
 let engine: TestEngine;
@@ -89,6 +89,23 @@ describe('partition pruning', () => {
     const [state] = await loadEvaluationStates(explaining(engine.db.pool, plans), [{ customerId: 'MONTHLY', scoreDate: '2027-07-15T00:00:00.000Z' }], 5);
     expect(state!.recentScores).toEqual([0.7, 0.6, 0.5, 0.4, 0.3]);
     expect(plans).toHaveLength(2);
+  });
+
+  it("reads only the period's missed payments for the outcomes, not every payment ever recorded", async () => {
+    // Five years of monthly payments for 2,000 customers, one in fifty missed.
+    await engine.db.pool.query(
+      `insert into payments (customer_id, due_date, amount, status)
+       select 'R' || (n % 2000), date '2022-07-01' + (n / 2000) * interval '1 month', 100, case when n % 50 = 0 then 'missed' else 'paid' end
+         from generate_series(0, 2000 * 60 - 1) as n`,
+    );
+    await engine.db.pool.query('analyze payments');
+    const plans: PlanNode[] = [];
+    await computeMetrics(explaining(engine.db.pool, plans), lastDays(90, NOW), NOW);
+    const nodes = planNodes(plans);
+    expect(nodes.filter((node) => node['Relation Name'] === 'payments' && node['Node Type'] === 'Seq Scan')).toEqual([]);
+    const paymentIndexes = nodes.flatMap((node) => (node['Index Name']?.startsWith('payments_') ? [node['Index Name']] : []));
+    expect(paymentIndexes.length).toBeGreaterThan(0);
+    expect(new Set(paymentIndexes)).toEqual(new Set(['payments_missed_due']));
   });
 
   it('reads every month without the bounds: the pruning above is the bounds at work', async () => {

@@ -6,6 +6,7 @@ import { PARTITIONED_TABLES } from '../../src/db/partitions.js';
 export interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
 }
 
