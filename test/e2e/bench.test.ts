@@ -1,7 +1,7 @@
-// npm run bench -- --quick (and its scale-out stage alone), so that the benchmark itself cannot rot: it runs against the local
+// npm run bench -- --quick (and each of its stages alone), so that the benchmark itself cannot rot: it runs against the local
 // services and reports every figure SPEC §9 asks for. How fast is the bench's own business: the
 // timeout only stops a run that hangs.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../support/cli.js';
 import { requireCluster } from '../support/cluster.js';
@@ -25,6 +25,23 @@ describe('npm run bench -- --quick', () => {
     }
     expect(JSON.parse(readFileSync('bench/results/latest.json', 'utf8'))).toEqual(summary);
   }, 130_000);
+
+  it.each([
+    ['ingest', [/^ingest_\d+_ratio_to_copy [\d.]+ x/m, /^ingest_peak_rss_ratio_\d+_to_\d+ [\d.]+ x/m]],
+    ['webhook', [/^webhook_sendgrid_1000_events_per_s [\d.]+ events\/s$/m]],
+    ['snapshot', [/^snapshot_over_\d+_interventions_seconds [\d.]+ s/m, /^snapshot_ratio_without_to_with_pruning [\d.]+ x$/m]],
+  ])('with --stage %s, prints that stage\'s figures alone and leaves the whole run\'s results as they were', async (stage, patterns) => {
+    const latest = () => (existsSync('bench/results/latest.json') ? readFileSync('bench/results/latest.json', 'utf8') : null);
+    const before = latest();
+    const result = await runCommand('bench/run.ts', ['--quick', '--stage', stage], { DATABASE_URL: `${SERVER_URL}/interventions`, REDIS_URL }, { timeoutMs: 100_000 });
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect(result.code).toBe(0);
+    for (const pattern of patterns) expect(result.stdout).toMatch(pattern);
+    const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { stage: string; figures: Record<string, unknown> };
+    expect(summary.stage).toBe(stage);
+    expect(Object.keys(summary.figures).every((name) => name.startsWith(stage === 'webhook' ? 'webhook_' : `${stage}_`))).toBe(true);
+    expect(latest()).toBe(before);
+  }, 110_000);
 
   it('with --stage scale-out, prints decisions/s by worker processes on single Redis and on the cluster, with the machine\'s CPU and PostgreSQL\'s sessions', async () => {
     await requireCluster();
