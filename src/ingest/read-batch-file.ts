@@ -2,7 +2,7 @@
 // constant memory. Rows that cannot even be parsed come out as errors, not exceptions.
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { Parser } from 'csv-parse';
 import { InputError } from '../errors.js';
 
 export type BatchFormat = 'csv' | 'jsonl';
@@ -17,9 +17,21 @@ export function formatOf(file: string): BatchFormat {
 
 const REQUIRED_COLUMNS = ['customer_id', 'risk_score'];
 
+/**
+ * csv-parse, emitting each record with the line it ends on: read from the parser's counters at
+ * the moment it emits the record, the value its `info` option would give. That option builds a
+ * statistics object for every record, which measured 40% of the parse (1M rows: 3.8 s against
+ * 2.2 s) and a good share of the garbage.
+ */
+class NumberedCsvParser extends Parser {
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    return super.push(record === null ? null : { record, line: this.info.lines }, encoding);
+  }
+}
+
 export async function* readCsvRows(input: Readable, name: string): AsyncGenerator<SourceRow> {
   const skipped: SourceRow[] = [];
-  const parser = parse({
+  const parser = new NumberedCsvParser({
     columns: (header: string[]) => {
       const columns = header.map((column) => column.trim().toLowerCase());
       const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
@@ -29,7 +41,6 @@ export async function* readCsvRows(input: Readable, name: string): AsyncGenerato
       if (repeated.length) throw new InputError(`${name}: line 1: column ${[...new Set(repeated)].join(', ')} appears more than once`);
       return columns;
     },
-    info: true,
     skip_empty_lines: true,
     trim: true,
     bom: true,
@@ -40,9 +51,9 @@ export async function* readCsvRows(input: Readable, name: string): AsyncGenerato
   });
   input.on('error', (error) => parser.destroy(error));
   input.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
+  for await (const item of parser as AsyncIterable<{ record: Record<string, unknown>; line: number }>) {
     while (skipped.length) yield skipped.shift()!;
-    yield { line: item.info.lines, raw: item.record };
+    yield { line: item.line, raw: item.record };
   }
   while (skipped.length) yield skipped.shift()!;
 }

@@ -119,6 +119,31 @@ describe('a scoring batch through the queue', () => {
     expect(await count(engine, 'select 1 from risk_scores where score_date = $1', [scoreDate])).toBe(500);
   });
 
+  it('judges a repeated row by its earliest line while two chunks are stored at once', async () => {
+    const scoreDate = new Date(asOf.getTime() + 4 * 3_600_000).toISOString();
+    const [a, b, c] = portfolio.customers.map((customer) => customer.customerId);
+    const lines: [string, number][] = [[a!, 0.2], [b!, 0.4], [a!, 0.9], ['NOBODY', 0.5], ['NOBODY', 0.5], [b!, 0.4], [c!, 0.3], [c!, 0.3]];
+    const rejections: { line: number; error: string }[] = [];
+    const result = await ingestScores(
+      { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
+      (async function* () {
+        for (const [index, [customerId, score]] of lines.entries()) yield { line: index + 1, raw: { customer_id: customerId, risk_score: score, score_date: scoreDate } };
+      })(),
+      // Two rows a chunk: lines 3 and 4 are stored while lines 1 and 2 may still be.
+      { source: 'test:chunks', chunkSize: 2, onReject: (rejection) => rejections.push(rejection) },
+    );
+    expect(rejections).toEqual([
+      { line: 3, error: 'duplicate row: same customer_id and score_date as line 1' },
+      { line: 4, error: 'customer_id: unknown customer "NOBODY"' },
+      { line: 5, error: 'customer_id: unknown customer "NOBODY"' },
+      { line: 6, error: 'duplicate row: same customer_id and score_date as an earlier row of this batch' },
+      { line: 8, error: 'duplicate row: same customer_id and score_date as line 7' },
+    ]);
+    expect(result).toMatchObject({ accepted: 3, rejected: 5 });
+    const stored = await engine.db.pool.query<{ customer_id: string; risk_score: number }>('select customer_id, risk_score::float8 as risk_score from risk_scores where score_date = $1', [scoreDate]);
+    expect(Object.fromEntries(stored.rows.map((row) => [row.customer_id, row.risk_score]))).toEqual({ [a!]: 0.2, [b!]: 0.4, [c!]: 0.3 });
+  });
+
   it('records one decision when two evaluations of the same scores race', async () => {
     const refs = portfolio.customers.slice(0, 50).map((c) => ({ customerId: c.customerId, scoreDate: new Date(asOf.getTime() + 3_600_000).toISOString() }));
     await engine.db.pool.query(
