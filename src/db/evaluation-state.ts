@@ -86,11 +86,21 @@ export async function loadEvaluationStates(db: Queryable, refs: readonly ScoreRe
                 and p.due_date <= (r.score_date at time zone 'UTC')::date) as last_missed_due_date,
             to_char(np.due_date, 'YYYY-MM-DD') as next_due_date, np.amount::text as next_amount, np.currency as next_currency
        from refs r
-       join risk_scores s on s.customer_id = r.customer_id and s.score_date = r.score_date and s.score_date between $4 and $5
+       -- The score and its decision are looked up for each ref through their unique keys,
+       -- whatever the statistics say: a nightly batch is evaluated as soon as it is stored,
+       -- before its month's partition is analysed again, when the statistics say no score has
+       -- the batch's date. A join was then planned as a scan of the whole month for each chunk
+       -- (170–620 ms a chunk of 250). "limit 1" (one row per key in any case) keeps the lateral
+       -- lookups from being flattened back into such a join.
+       cross join lateral (
+         select s.score_date, s.risk_score from risk_scores s
+          where s.customer_id = r.customer_id and s.score_date = r.score_date and s.score_date between $4 and $5 limit 1) s
        left join customers c on c.customer_id = r.customer_id
        -- a language the customer chose (the preference centre) wins over the lender's
        left join customer_preferences cp on cp.customer_id = r.customer_id
-       left join decisions d on d.customer_id = r.customer_id and d.score_date = r.score_date and d.score_date between $4 and $5
+       left join lateral (
+         select d.decision_id from decisions d
+          where d.customer_id = r.customer_id and d.score_date = r.score_date and d.score_date between $4 and $5 limit 1) d on true
        left join lateral (
          select p.due_date, p.amount, p.currency from payments p
           where p.customer_id = r.customer_id and p.status = 'scheduled'

@@ -77,6 +77,27 @@ describe('partition pruning', () => {
     for (const state of states) expect(state.recentScores).toHaveLength(5);
   });
 
+  it("looks a batch's scores and decisions up by their keys before the statistics know the batch's date", async () => {
+    // A nightly batch for a day the last ANALYZE never saw, stored and partly decided since.
+    await engine.db.pool.query(
+      `insert into customers (customer_id, full_name, timezone)
+       select 'N' || n, 'Customer ' || n, 'Europe/Madrid' from generate_series(1, 20000) as n`,
+    );
+    await engine.db.pool.query("insert into risk_scores (customer_id, risk_score, score_date) select 'N' || n, 0.5, '2027-07-25T00:00:00Z' from generate_series(1, 20000) as n");
+    await engine.db.pool.query(
+      `insert into decisions (customer_id, score_date, risk_score, outcome, trend, policy_version, decided_at)
+       select 'N' || n, '2027-07-25T00:00:00Z', 0.5, 'no_intervention', 'stable', 'test', now() from generate_series(1, 10000) as n`,
+    );
+    const plans: PlanNode[] = [];
+    // A chunk as the evaluation takes it: 250 scores, half of them decided already.
+    const refs = Array.from({ length: 250 }, (_, n) => ({ customerId: `N${9876 + n}`, scoreDate: '2027-07-25T00:00:00.000Z' }));
+    const states = await loadEvaluationStates(explaining(engine.db.pool, plans), refs, 5);
+    expect(states).toHaveLength(250);
+    expect(states.filter((state) => state.existingDecisionId !== null)).toHaveLength(125);
+    const scans = planNodes(plans).filter((node) => node['Node Type'] === 'Seq Scan' && /^(risk_scores|decisions)_/.test(node['Relation Name'] ?? ''));
+    expect(scans.map((node) => node['Relation Name'])).toEqual([]);
+  });
+
   it('reads the whole history of a score with few recent ones, so that the trend is the same', async () => {
     // Scored once a month: the trend's five scores reach back five months.
     await engine.db.pool.query("insert into customers (customer_id, full_name) values ('MONTHLY', 'Monthly Customer')");
