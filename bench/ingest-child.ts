@@ -1,6 +1,8 @@
-// Ingests one batch file in a process of its own, so that its peak RSS is the ingestion's alone.
+// Ingests one batch file in a process of its own, as `npm run enqueue` does (its old generation
+// held down alike), so that its peak RSS is the ingestion's alone.
 // Prints one JSON line: rows, seconds, peak RSS.
 import { createReadStream } from 'node:fs';
+import { limitOldGenerationGrowth } from '../src/cli/streaming-heap.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { createPool } from '../src/db/pool.js';
@@ -16,6 +18,7 @@ const config = loadConfig();
 const pool = createPool(config.databaseUrl, 4, createLogger(config.logLevel, 'bench-ingest', process.stderr));
 const queueStore = await openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
 const queues = createQueues(queueStore.connection(), config.queuePrefix);
+limitOldGenerationGrowth();
 const started = performance.now();
 const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(createReadStream(file), formatOf(file), file), { source: `bench:${file}` });
 const seconds = (performance.now() - started) / 1000;

@@ -16,6 +16,7 @@ import { createQueues } from '../queues/queues.js';
 import { checkServices } from './check-services.js';
 import { startProgress } from './progress.js';
 import { runCli } from './run-cli.js';
+import { limitOldGenerationGrowth } from './streaming-heap.js';
 
 const USAGE = 'usage: npm run enqueue -- FILE (.csv or .jsonl; - for stdin with --format csv|jsonl)';
 
@@ -73,6 +74,7 @@ await runCli(async () => {
     }),
   );
   const progress = startProgress({ totalBytes: size, label: file === '-' ? 'stdin' : file });
+  limitOldGenerationGrowth();
   try {
     const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(counted, format, file), {
       source: file === '-' ? 'stdin' : `file:${file}`,
