@@ -79,6 +79,15 @@ describe('partitions created ahead', () => {
       await Promise.all(pools.map((pool) => pool.end()));
     }
     expect(await partitionsOf('decisions')).toEqual(expect.arrayContaining(['decisions_p202805', 'decisions_p202808', 'decisions_default']));
+    // A new month of deliveries keeps room on its pages for status changes, as the default partition does.
+    const { rows } = await engine.db.pool.query<{ relname: string; reloptions: string[] | null }>(
+      "select relname, reloptions from pg_class where relname in ('deliveries_default', 'deliveries_p202805', 'decisions_p202805') order by relname",
+    );
+    expect(rows).toEqual([
+      { relname: 'decisions_p202805', reloptions: null },
+      { relname: 'deliveries_default', reloptions: ['fillfactor=65'] },
+      { relname: 'deliveries_p202805', reloptions: ['fillfactor=65'] },
+    ]);
   });
 
   it('moves the rows of a month that waited in the default partition into that month when it is created', async () => {
