@@ -3,12 +3,11 @@
 // by process (PostgreSQL, Redis, the workers, the bench itself) from /proc, and what PostgreSQL's
 // sessions are doing (pg_stat_activity sampled every 100 ms: active on CPU, active waiting on a
 // lock or on I/O, idle in a transaction for the worker's next statement, or idle in the pool).
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { Pool } from '../src/db/pool.js';
 import type { Runtime } from '../src/runtime/runtime.js';
-import { count, ingestRows, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, type Report } from './support.js';
+import { coresBetween, count, cpuTicks, CPU_GROUPS, ingestRows, sleep, startWorkerProcesses, stopProcesses, waitForDecisions, waitUntil, type CpuGroup, type Report } from './support.js';
 
 type Score = { customerId: string; riskScore: number; scoreDate: Date };
 
@@ -27,36 +26,6 @@ export interface ScaleOutRow {
   cores: Record<CpuGroup, number>;
   /** PostgreSQL sessions of the bench's database, by what they were doing, averaged over the samples */
   sessions: Record<string, number>;
-}
-
-type CpuGroup = 'postgres' | 'redis' | 'workers' | 'bench' | 'other';
-const CPU_GROUPS: CpuGroup[] = ['postgres', 'redis', 'workers', 'bench', 'other'];
-const TICKS_PER_S = 100; // USER_HZ on Linux
-
-/** CPU ticks used so far by every process, grouped; processes that ended meanwhile are not counted. */
-function cpuTicks(workerPids: Set<number>): Map<number, { group: CpuGroup; ticks: number }> {
-  const ticks = new Map<number, { group: CpuGroup; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const used = Number(fields[11]) + Number(fields[12]); // utime + stime
-      const group: CpuGroup = workerPids.has(pid) ? 'workers' : pid === process.pid ? 'bench' : comm.startsWith('postgres') ? 'postgres' : comm.startsWith('redis') ? 'redis' : 'other';
-      ticks.set(pid, { group, ticks: used });
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return ticks;
-}
-
-function coresBetween(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>, seconds: number): Record<CpuGroup, number> {
-  const cores = Object.fromEntries(CPU_GROUPS.map((group) => [group, 0])) as Record<CpuGroup, number>;
-  for (const [pid, now] of after) cores[now.group] += (now.ticks - (before.get(pid)?.ticks ?? 0)) / TICKS_PER_S / seconds;
-  return cores;
 }
 
 /** Samples pg_stat_activity until stopped: per sample, the bench database's sessions by wait event (or 'CPU' when active and not waiting). */

@@ -1,6 +1,6 @@
 // What every bench stage shares: figures, counting and waiting, batch files, child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -116,4 +116,34 @@ export async function stopProcesses(children: ChildProcess[]): Promise<void> {
         }),
     ),
   );
+}
+
+export type CpuGroup = 'postgres' | 'redis' | 'workers' | 'bench' | 'other';
+export const CPU_GROUPS: CpuGroup[] = ['postgres', 'redis', 'workers', 'bench', 'other'];
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** CPU ticks used so far by every process, grouped; processes that ended meanwhile are not counted. */
+export function cpuTicks(workerPids: Set<number>): Map<number, { group: CpuGroup; ticks: number }> {
+  const ticks = new Map<number, { group: CpuGroup; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = Number(fields[11]) + Number(fields[12]); // utime + stime
+      const group: CpuGroup = workerPids.has(pid) ? 'workers' : pid === process.pid ? 'bench' : comm.startsWith('postgres') ? 'postgres' : comm.startsWith('redis') ? 'redis' : 'other';
+      ticks.set(pid, { group, ticks: used });
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return ticks;
+}
+
+export function coresBetween(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>, seconds: number): Record<CpuGroup, number> {
+  const cores = Object.fromEntries(CPU_GROUPS.map((group) => [group, 0])) as Record<CpuGroup, number>;
+  for (const [pid, now] of after) cores[now.group] += (now.ticks - (before.get(pid)?.ticks ?? 0)) / TICKS_PER_S / seconds;
+  return cores;
 }
