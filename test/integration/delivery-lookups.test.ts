@@ -3,12 +3,12 @@
 // each partition of deliveries has a unique index on delivery_id, from the migrations and from
 // the partitions' maintenance alike. Without it the planner guesses 0.5% of the partition per id
 // and reads the whole month for a job's few ids.
-// A delivery's status changes are mostly heap-only updates: no index is on a column they
-// change, and the partitions leave room on their pages.
+// A delivery's status changes, and its intervention's delivery status, are mostly heap-only
+// updates: no index is on a column they change, and the tables leave room on their pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimDeliveries, loadDeliveryWorks, recordAttempts } from '../../src/db/deliveries.js';
+import { claimDeliveries, loadDeliveryWorks, recordAttempts, refreshInterventionDeliveryStatuses } from '../../src/db/deliveries.js';
 import { createComingPartitions } from '../../src/db/partitions.js';
-import { createPool } from '../../src/db/pool.js';
+import { createPool, type Pool } from '../../src/db/pool.js';
 import { insertEmailDeliveries } from '../../src/db/portfolio.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
@@ -61,30 +61,55 @@ describe('looking deliveries up by id', () => {
   });
 
   it('claims a job\'s deliveries and records their outcomes mostly as heap-only updates, which write no index entries', async () => {
-    // A month of its own, so that no other session's updates are counted; one connection, so
-    // that its statistics are flushed (pg_stat_force_next_flush) before they are read.
+    // A month of its own, so that no other session's updates are counted.
     const month = new Date('2027-05-10T09:00:00Z');
     const job = (await insertEmailDeliveries(db.pool, { count: 2_000, customerPrefix: 'H', at: month, status: 'pending' })).slice(1_000, 1_100).filter((_, n) => n % 2 === 0);
-    const pool = createPool(db.url, 1, createLogger('silent', 'test'));
-    const updates = async () => {
-      await pool.query('select pg_stat_force_next_flush()');
-      const { rows } = await pool.query<{ all: number; hot: number }>("select n_tup_upd::int as all, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'deliveries_p202705'");
-      return rows[0]!;
-    };
-    try {
-      const before = await updates();
+    const updates = await countingUpdates('deliveries_p202705', async (pool) => {
       expect(await claimDeliveries(pool, job, month)).toEqual(new Set(job));
       await recordAttempts(pool, job.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), 'sendgrid', month);
-      const after = await updates();
-      const updated = after.all - before.all;
-      expect(updated).toBe(2 * job.length);
-      // Heap-only needs room on the row's page: how many find it depends on the fillfactor and
-      // on how many of a page's rows the job holds (here half, as when an evaluation's
-      // deliveries alternate two channels). An index on a column the updates change, such as
-      // the status, makes none heap-only.
-      expect(after.hot - before.hot).toBeGreaterThan(updated / 2);
-    } finally {
-      await pool.end();
-    }
+    });
+    expect(updates.all).toBe(2 * job.length);
+    // Heap-only needs room on the row's page: how many find it depends on the fillfactor and
+    // on how many of a page's rows the job holds (here half, as when an evaluation's
+    // deliveries alternate two channels). An index on a column the updates change, such as
+    // the status, makes none heap-only.
+    expect(updates.hot).toBeGreaterThan(updates.all / 2);
+  });
+
+  it('refreshes the delivery status of a job\'s interventions mostly as heap-only updates', async () => {
+    const month = new Date('2027-06-10T09:00:00Z');
+    const job = (await insertEmailDeliveries(db.pool, { count: 2_000, customerPrefix: 'R', at: month, status: 'sent' })).slice(1_000, 1_050);
+    const { rows } = await db.pool.query<{ intervention_id: number }>('select intervention_id from deliveries where delivery_id = any($1) order by 1', [job]);
+    const interventionIds = rows.map((row) => row.intervention_id);
+    // Each intervention is refreshed as each of its channels' jobs settles: twice here.
+    const updates = await countingUpdates('interventions', async (pool) => {
+      await refreshInterventionDeliveryStatuses(pool, interventionIds, month);
+      await refreshInterventionDeliveryStatuses(pool, interventionIds, month);
+    });
+    expect(updates.all).toBe(2 * interventionIds.length);
+    // On full pages (no fillfactor) none was: the updated versions went to other pages.
+    expect(updates.hot).toBeGreaterThan(updates.all / 2);
   });
 });
+
+/**
+ * The updates `work` made to `table`, and how many of them were heap-only, from the table's
+ * statistics. One connection, so that its statistics are flushed (pg_stat_force_next_flush)
+ * before they are read; the caller makes sure no other session updates the table meanwhile.
+ */
+async function countingUpdates(table: string, work: (pool: Pool) => Promise<void>): Promise<{ all: number; hot: number }> {
+  const pool = createPool(db.url, 1, createLogger('silent', 'test'));
+  const read = async () => {
+    await pool.query('select pg_stat_force_next_flush()');
+    const { rows } = await pool.query<{ all: number; hot: number }>('select n_tup_upd::int as all, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = $1', [table]);
+    return rows[0]!;
+  };
+  try {
+    const before = await read();
+    await work(pool);
+    const after = await read();
+    return { all: after.all - before.all, hot: after.hot - before.hot };
+  } finally {
+    await pool.end();
+  }
+}
