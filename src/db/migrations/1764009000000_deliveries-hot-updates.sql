@@ -6,8 +6,11 @@
 -- no indexed column changes and the page has room for the new version, and deliveries_status
 -- (the open statuses) is on the column that changes. No query of the engine reads through it
 -- (open deliveries are found by their ids, their intervention or their customer), so it goes;
--- and the partitions keep a fifth of each page free for updated versions, which PostgreSQL
--- prunes as it reads the page, without waiting for a vacuum.
+-- and the partitions keep about a third of each page free (fillfactor 65) for the updated
+-- versions, which PostgreSQL prunes as it reads the page, without waiting for a vacuum.
+-- Measured on a job's 50 deliveries (claim, then outcome): holding every row of their pages,
+-- 46% of the updates found room with a fifth free and 83-87% with a third; holding half of
+-- them, as when an evaluation's deliveries alternate two channels, 92% with a third.
 drop index if exists deliveries_status;
 
 -- Storage parameters go on each partition; the partitions' maintenance gives a new month those
