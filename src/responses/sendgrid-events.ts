@@ -10,7 +10,7 @@ import { addressHash } from '../domain/address-hash.js';
 import { invalidCodePoint, invalidJson, type JsonLimits } from '../domain/outside-text.js';
 import { refreshInterventionDeliveryStatuses } from '../db/deliveries.js';
 import { applyDeliveryEvents, findDeliveryRefs, type EventToApply } from '../db/events.js';
-import { withTransaction, type Pool } from '../db/pool.js';
+import { withoutParallelWorkers, withTransaction, type Pool } from '../db/pool.js';
 import { recordRejectedEvents, type RejectedEvent } from '../db/rejected-events.js';
 import { isRefused, writeIsolatingRefused } from '../db/refused-rows.js';
 import { sendGridEventEffect } from '../domain/provider-events.js';
@@ -81,7 +81,8 @@ export async function recordSendGridEvents(pool: Pool, events: readonly unknown[
     else valid.push({ index, event: checked.event });
   });
 
-  const deliveries = await findDeliveryRefs(pool, valid.flatMap(({ event }) => deliveryIdOf(event.delivery_id) ?? []));
+  const deliveryIds = valid.flatMap(({ event }) => deliveryIdOf(event.delivery_id) ?? []);
+  const deliveries = await withoutParallelWorkers(pool, (client) => findDeliveryRefs(client, deliveryIds));
   let unmatched = 0;
   const toApply: (EventToApply & { index: number })[] = valid.map(({ index, event }) => {
     const found = deliveries.get(deliveryIdOf(event.delivery_id) ?? 0);

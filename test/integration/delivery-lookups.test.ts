@@ -5,10 +5,14 @@
 // and reads the whole month for a job's few ids.
 // A delivery's status changes, and its intervention's delivery status, are mostly heap-only
 // updates: no index is on a column they change, and the tables leave room on their pages.
+// A provider's batch of events is looked up without parallel workers, whose start costs more
+// than the lookup.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, loadDeliveryWorks, recordAttempts, refreshInterventionDeliveryStatuses } from '../../src/db/deliveries.js';
 import { createComingPartitions } from '../../src/db/partitions.js';
-import { createPool, type Pool } from '../../src/db/pool.js';
+import { findDeliveryRefs } from '../../src/db/events.js';
+import { createPool, withoutParallelWorkers, type Pool } from '../../src/db/pool.js';
 import { insertEmailDeliveries } from '../../src/db/portfolio.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
@@ -58,6 +62,32 @@ describe('looking deliveries up by id', () => {
     expect(scannedWhole(plans)).not.toContain('deliveries_p202703');
     const { rows } = await db.pool.query<{ n: number }>("select count(*)::int as n from deliveries where delivery_id = any($1) and status = 'sent'", [ids]);
     expect(rows[0]!.n).toBe(ids.length);
+  });
+
+  it("looks a provider's batch of deliveries up without parallel workers, where the planner would start some", async () => {
+    // Parallel plans made cheap, as a month of millions of deliveries makes them for a batch of 1,000.
+    const eager = new pg.Pool({
+      connectionString: db.url,
+      max: 1,
+      options: '-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0',
+    });
+    try {
+      const batch = ids.slice(0, 40);
+      const gathers = (plans: readonly PlanNode[]) => planNodes(plans).filter((node) => node['Node Type'].startsWith('Gather')).length;
+      const eagerPlans: PlanNode[] = [];
+      const eagerly = await findDeliveryRefs(explaining(eager, eagerPlans), batch);
+      const serialPlans: PlanNode[] = [];
+      const serially = await withoutParallelWorkers(eager, (client) => findDeliveryRefs(explaining(client, serialPlans), batch));
+      expect(gathers(eagerPlans)).toBeGreaterThan(0);
+      expect(gathers(serialPlans)).toBe(0);
+      expect([...serially.keys()].sort((a, b) => a - b)).toEqual(batch);
+      expect(serially).toEqual(eagerly);
+      // The setting was the transaction's alone: the connection went back to the pool as it was.
+      const { rows } = await eager.query<{ workers: string }>('select current_setting(\'max_parallel_workers_per_gather\') as workers');
+      expect(rows[0]!.workers).not.toBe('0');
+    } finally {
+      await eager.end();
+    }
   });
 
   it('claims a job\'s deliveries and records their outcomes mostly as heap-only updates, which write no index entries', async () => {
