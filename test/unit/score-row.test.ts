@@ -39,4 +39,25 @@ describe('parseScoreRow', () => {
     if ('error' in result) throw new Error(result.error);
     check(result.row as never);
   });
+
+  it('reads each row\'s own date, however the dates of consecutive rows repeat or change', () => {
+    const dates = ['2026-11-24', '2026-11-24', '2026-02-30', '2026-02-30', '2026-11-24', '2026-11-23T10:00:00+02:00', ' 2026-11-24 ', '2026-11-24'];
+    const read = dates.map((score_date) => {
+      const result = parseScoreRow({ customer_id: 'C1', risk_score: '0.5', score_date }, at);
+      return 'error' in result ? null : result.row.scoreDate;
+    });
+    expect(read.map((date) => date?.toISOString() ?? null)).toEqual([
+      '2026-11-24T00:00:00.000Z',
+      '2026-11-24T00:00:00.000Z',
+      null,
+      null,
+      '2026-11-24T00:00:00.000Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-24T00:00:00.000Z',
+      '2026-11-24T00:00:00.000Z',
+    ]);
+    // Each row has a date of its own: changing one changes no other.
+    read[0]!.setUTCFullYear(2000);
+    expect(read[1]!.toISOString()).toBe('2026-11-24T00:00:00.000Z');
+  });
 });
