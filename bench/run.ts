@@ -27,7 +27,7 @@ import { benchEndToEnd, benchEvaluationOnly, type PipelineContext } from './pipe
 import { benchPartitionMigration } from './migration.js';
 import { benchScaleOut, scaleOutTable, type ScaleOutTarget } from './scale-out.js';
 import { benchSnapshot } from './snapshot.js';
-import { benchWebhook, WEBHOOK_KEYS } from './webhook.js';
+import { benchWebhook, fillAsAfterEndToEnd, WEBHOOK_KEYS } from './webhook.js';
 import { DAY, ROOT, withBenchDatabase, type Figure } from './support.js';
 
 function positiveWholeNumber(text: string | undefined, fallback: number, name: string): number {
@@ -119,6 +119,8 @@ await runCli(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ie-bench-'));
     try {
       if (values.stage === 'webhook') {
+        // About what the whole run has by then: 220,000 customers, 190,000 deliveries this month.
+        await fillAsAfterEndToEnd(runtime, quick ? { customers: 4_000, deliveries: 4_000 } : { customers: 220_000, deliveries: 190_000 });
         await benchWebhook(runtime, report, quick ? 4 : 8);
         return;
       }
