@@ -15,9 +15,9 @@ const BATCH = 1_000;
 
 /**
  * The tables as the whole run's end-to-end stages leave them for this one: a month of email
- * deliveries and their customers. Run alone, the stage first fills them, so that its lookups are
- * planned as in the whole run (there, with small tables, a batch's lookup was planned serially;
- * after the end-to-end run, in parallel, which cost more than the lookup).
+ * deliveries and their customers. Run alone, the stage first fills them, so that its statements
+ * are planned as in the whole run: with small tables a batch's lookup was planned serially, and
+ * after the end-to-end run in parallel, whose start cost more than the lookup itself.
  */
 export async function fillAsAfterEndToEnd(runtime: Runtime, size: { customers: number; deliveries: number }): Promise<void> {
   await runtime.pool.query(

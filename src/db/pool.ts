@@ -67,8 +67,9 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
  * Runs `work` in a transaction whose statements PostgreSQL plans without parallel workers. For a
  * lookup of a batch's rows by key (a provider's 1,000 events), the planner chooses a parallel
  * plan once a month's partition is large, and starting the workers costs far more than the
- * lookup: 1,000 ids among 190,000 deliveries took 105 ms in parallel against 7 ms without
- * (`bench/webhook.ts`'s lookup, measured on 2 cores). The analytical queries keep their workers.
+ * lookup: 1,000 ids among 190,000 deliveries took 105 ms in parallel against 7 ms without (the
+ * SendGrid webhook's lookup, on 2 cores; `npm run bench -- --stage webhook` meets such tables).
+ * The analytical queries keep their workers.
  */
 export async function withoutParallelWorkers<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return withTransaction(pool, async (client) => {
