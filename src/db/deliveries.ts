@@ -3,12 +3,15 @@
 // statement names its rows by `delivery_id = any($1)`, also where a join to its input would do:
 // that probes each partition's unique index on delivery_id (delivery-id-per-partition
 // migration), whereas a join is planned from row estimates, which a month's partition filled
-// since its last ANALYZE does not have.
+// since its last ANALYZE does not have. A job's status changes also name the months holding its
+// deliveries (monthsHolding, from the rows it loaded), so that each is planned over those months'
+// partitions rather than every month kept.
 import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
 import { quietHoursSchema } from '../domain/policy.js';
 import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
+import type { Months } from './partitions.js';
 import type { Queryable } from './pool.js';
 import { findAddressSuppressions } from './suppressions.js';
 
@@ -84,49 +87,51 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
 const OPEN = ['pending', 'scheduled'];
 
 /** pending|scheduled → sending for each that is still open; returns the ids this call claimed. */
-export async function claimDeliveries(db: Queryable, deliveryIds: readonly number[], at: Date): Promise<Set<number>> {
+export async function claimDeliveries(db: Queryable, deliveryIds: readonly number[], months: Months, at: Date): Promise<Set<number>> {
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries set status = 'sending', claimed_at = $2, attempts = attempts + 1, updated_at = $2
-      where delivery_id = any($1::bigint[]) and status = any($3::text[])
+      where delivery_id = any($1::bigint[]) and status = any($3::text[]) and intervention_date >= $4 and intervention_date < $5
       returning delivery_id`,
-    [deliveryIds, at, OPEN],
+    [deliveryIds, at, OPEN, months.from, months.until],
   );
   return new Set(rows.map((row) => row.delivery_id));
 }
 
 /** pending|scheduled → a final status without an attempt (suppressed, or failed for a missing address); returns the ids settled. */
-export async function settleUnattempted(db: Queryable, settled: readonly Unattempted[], at: Date): Promise<number[]> {
+export async function settleUnattempted(db: Queryable, settled: readonly Unattempted[], months: Months, at: Date): Promise<number[]> {
   if (settled.length === 0) return [];
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries d set status = u.status, last_error = u.reason, updated_at = $4
        from unnest($1::bigint[], $2::text[], $3::text[]) as u(delivery_id, status, reason)
       where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id and d.status = any($5::text[])
+        and d.intervention_date >= $6 and d.intervention_date < $7
       returning d.delivery_id`,
-    [settled.map((s) => s.deliveryId), settled.map((s) => s.status), settled.map((s) => s.reason), at, OPEN],
+    [settled.map((s) => s.deliveryId), settled.map((s) => s.status), settled.map((s) => s.reason), at, OPEN, months.from, months.until],
   );
   return rows.map((row) => row.delivery_id);
 }
 
 /** pending|scheduled → scheduled until the quiet hours end; returns the ids scheduled. */
-export async function scheduleDeliveries(db: Queryable, scheduled: readonly { deliveryId: number; until: Date }[], at: Date): Promise<number[]> {
+export async function scheduleDeliveries(db: Queryable, scheduled: readonly { deliveryId: number; until: Date }[], months: Months, at: Date): Promise<number[]> {
   if (scheduled.length === 0) return [];
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries d set status = 'scheduled', scheduled_for = u.until, updated_at = $3
        from unnest($1::bigint[], $2::timestamptz[]) as u(delivery_id, until)
       where d.delivery_id = any($1::bigint[]) and d.delivery_id = u.delivery_id and d.status = any($4::text[])
+        and d.intervention_date >= $5 and d.intervention_date < $6
       returning d.delivery_id`,
-    [scheduled.map((s) => s.deliveryId), scheduled.map((s) => s.until), at, OPEN],
+    [scheduled.map((s) => s.deliveryId), scheduled.map((s) => s.until), at, OPEN, months.from, months.until],
   );
   return rows.map((row) => row.delivery_id);
 }
 
 /** A delivery written locally (inbox, agent task, outbox): settled as `status` by `provider`. */
-export async function recordLocalWrites(db: Queryable, deliveryIds: readonly number[], settled: { status: 'sent' | 'outbox'; provider: string }, at: Date): Promise<void> {
+export async function recordLocalWrites(db: Queryable, deliveryIds: readonly number[], months: Months, settled: { status: 'sent' | 'outbox'; provider: string }, at: Date): Promise<void> {
   if (deliveryIds.length === 0) return;
   await db.query(
     `update deliveries set status = $2, provider = $3, sent_at = coalesce(sent_at, $4), last_error = null, updated_at = $4
-      where delivery_id = any($1::bigint[]) and status = 'sending'`,
-    [deliveryIds, settled.status, settled.provider, at],
+      where delivery_id = any($1::bigint[]) and status = 'sending' and intervention_date >= $5 and intervention_date < $6`,
+    [deliveryIds, settled.status, settled.provider, at, months.from, months.until],
   );
 }
 
@@ -137,7 +142,7 @@ export async function recordLocalWrites(db: Queryable, deliveryIds: readonly num
  * had meanwhile given up as unknown. unknown and pending (released for another attempt) apply
  * only to a row still sending.
  */
-export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOutcome[], provider: string, at: Date): Promise<void> {
+export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOutcome[], months: Months, provider: string, at: Date): Promise<void> {
   if (outcomes.length === 0) return;
   await db.query(
     `update deliveries d
@@ -148,7 +153,8 @@ export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOu
             sent_at = case when o.status = 'sent' then coalesce(d.sent_at, $6) else d.sent_at end,
             updated_at = $6
        from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(delivery_id, status, provider_message_id, error)
-      where d.delivery_id = any($1::bigint[]) and d.delivery_id = o.delivery_id and (d.status = 'sending' or o.status in ('sent', 'failed'))`,
+      where d.delivery_id = any($1::bigint[]) and d.delivery_id = o.delivery_id and (d.status = 'sending' or o.status in ('sent', 'failed'))
+        and d.intervention_date >= $7 and d.intervention_date < $8`,
     [
       outcomes.map((o) => o.deliveryId),
       outcomes.map((o) => o.status),
@@ -156,6 +162,8 @@ export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOu
       outcomes.map((o) => (o.status === 'sent' ? null : o.error)),
       provider,
       at,
+      months.from,
+      months.until,
     ],
   );
 }
@@ -165,13 +173,13 @@ export async function recordAttempts(db: Queryable, outcomes: readonly AttemptOu
  * recording, so the provider may or may not have accepted it. Never re-sent blindly; the
  * provider's webhook settles it.
  */
-export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly number[], claimedBefore: Date, at: Date): Promise<number[]> {
+export async function markUnknownIfStale(db: Queryable, deliveryIds: readonly number[], months: Months, claimedBefore: Date, at: Date): Promise<number[]> {
   if (deliveryIds.length === 0) return [];
   const { rows } = await db.query<{ delivery_id: number }>(
     `update deliveries set status = 'unknown', last_error = 'outcome unknown: the sending process stopped before recording it', updated_at = $3
-      where delivery_id = any($1::bigint[]) and status = 'sending' and claimed_at < $2
+      where delivery_id = any($1::bigint[]) and status = 'sending' and claimed_at < $2 and intervention_date >= $4 and intervention_date < $5
       returning delivery_id`,
-    [deliveryIds, claimedBefore, at],
+    [deliveryIds, claimedBefore, at, months.from, months.until],
   );
   return rows.map((row) => row.delivery_id);
 }

@@ -16,6 +16,7 @@ import {
   settleUnattempted,
   type DeliveryWork,
 } from '../db/deliveries.js';
+import { monthsHolding, type Months } from '../db/partitions.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { claimedBefore, failedAttempt, planDeliveries, type AttemptOutcome, type DeliveryFollowUps, type Unattempted } from '../domain/delivery-plan.js';
 import type { Channel } from '../domain/types.js';
@@ -69,7 +70,10 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   };
   const touched: number[] = [];
 
-  const plan = planDeliveries(await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey), now);
+  const works = await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey);
+  if (works.length === 0) return run;
+  const months = monthsHolding(works.map((work) => work.interventionDate));
+  const plan = planDeliveries(works, now);
   const ready: ReadyDelivery<C>[] = [];
   const blocked: Unattempted[] = [...plan.blocked];
   for (const work of plan.ready) {
@@ -79,25 +83,25 @@ export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliver
   }
 
   // An earlier run of this job died mid-send: claims older than any send can take are unknown.
-  const stale = new Set(await markUnknownIfStale(deps.pool, plan.inFlight.map((w) => w.deliveryId), claimedBefore(now, deps.staleSendingMs, attempt.last), now));
+  const stale = new Set(await markUnknownIfStale(deps.pool, plan.inFlight.map((w) => w.deliveryId), months, claimedBefore(now, deps.staleSendingMs, attempt.last), now));
   for (const work of plan.inFlight) {
     if (stale.has(work.deliveryId)) {
       count('unknown');
       touched.push(work.interventionId);
     } else run.followUps.retry.push(work.deliveryId);
   }
-  const settledUnattempted = new Set(await settleUnattempted(deps.pool, blocked, now));
+  const settledUnattempted = new Set(await settleUnattempted(deps.pool, blocked, months, now));
   for (const item of blocked.filter((b) => settledUnattempted.has(b.deliveryId))) {
     count(item.status);
     touched.push(item.interventionId);
   }
-  const scheduled = new Set(await scheduleDeliveries(deps.pool, plan.quiet, now));
+  const scheduled = new Set(await scheduleDeliveries(deps.pool, plan.quiet, months, now));
   for (const item of plan.quiet.filter((q) => scheduled.has(q.deliveryId))) {
     run.followUps.scheduled.push({ deliveryId: item.deliveryId, until: item.until });
     touched.push(item.interventionId);
   }
 
-  const sent = transport.kind === 'local' ? await writeLocally(deps, ready, transport, now) : await sendThroughProvider(deps, ready, transport, attempt, run.followUps);
+  const sent = transport.kind === 'local' ? await writeLocally(deps, ready, months, transport, now) : await sendThroughProvider(deps, ready, months, transport, attempt, run.followUps);
   for (const item of sent) touched.push(item.interventionId);
   for (const [status, n] of countBy(sent.map((item) => item.status))) count(status, n);
 
@@ -113,14 +117,14 @@ interface Settled {
 }
 
 /** Claims the deliveries and writes them (inbox, agent task, outbox) in one transaction, so each is written exactly once. */
-async function writeLocally<C extends Channel>(deps: DeliverDeps, ready: readonly ReadyDelivery<C>[], transport: LocalTransport<C>, now: Date): Promise<Settled[]> {
+async function writeLocally<C extends Channel>(deps: DeliverDeps, ready: readonly ReadyDelivery<C>[], months: Months, transport: LocalTransport<C>, now: Date): Promise<Settled[]> {
   if (ready.length === 0) return [];
   return withTransaction(deps.pool, async (client) => {
-    const claimed = await claimDeliveries(client, ready.map((r) => r.work.deliveryId), now);
+    const claimed = await claimDeliveries(client, ready.map((r) => r.work.deliveryId), months, now);
     const mine = ready.filter((r) => claimed.has(r.work.deliveryId));
     if (mine.length === 0) return [];
     await transport.write(client, mine, now);
-    await recordLocalWrites(client, mine.map((r) => r.work.deliveryId), { status: transport.settlesAs, provider: transport.provider }, now);
+    await recordLocalWrites(client, mine.map((r) => r.work.deliveryId), months, { status: transport.settlesAs, provider: transport.provider }, now);
     return mine.map((r) => ({ interventionId: r.work.interventionId, status: transport.settlesAs }));
   });
 }
@@ -133,12 +137,13 @@ async function writeLocally<C extends Channel>(deps: DeliverDeps, ready: readonl
 async function sendThroughProvider<C extends Channel>(
   deps: DeliverDeps,
   ready: readonly ReadyDelivery<C>[],
+  months: Months,
   transport: ProviderTransport<C>,
   attempt: { last: boolean },
   followUps: DeliveryFollowUps,
 ): Promise<Settled[]> {
   if (ready.length === 0) return [];
-  const claimed = await claimDeliveries(deps.pool, ready.map((r) => r.work.deliveryId), deps.clock.now());
+  const claimed = await claimDeliveries(deps.pool, ready.map((r) => r.work.deliveryId), months, deps.clock.now());
   const mine = ready.filter((r) => claimed.has(r.work.deliveryId));
   const attempts: { work: DeliveryWork; outcome: AttemptOutcome }[] = [];
   await forEachLimited(mine, SEND_CONCURRENCY, async (item) => {
@@ -151,7 +156,7 @@ async function sendThroughProvider<C extends Channel>(
     attempts.push({ work, outcome });
     if (outcome.status === 'pending' && outcome.retryAfterMs !== undefined) followUps.retryAfterMs = Math.max(followUps.retryAfterMs ?? 0, outcome.retryAfterMs);
   });
-  await recordAttempts(deps.pool, attempts.map((a) => a.outcome), transport.provider, deps.clock.now());
+  await recordAttempts(deps.pool, attempts.map((a) => a.outcome), months, transport.provider, deps.clock.now());
   const settled: Settled[] = [];
   for (const { work, outcome } of attempts) {
     if (outcome.status === 'pending') followUps.retry.push(outcome.deliveryId);

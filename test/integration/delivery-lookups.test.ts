@@ -10,13 +10,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, loadDeliveryWorks, recordAttempts, refreshInterventionDeliveryStatuses } from '../../src/db/deliveries.js';
-import { createComingPartitions } from '../../src/db/partitions.js';
+import { createComingPartitions, monthsHolding } from '../../src/db/partitions.js';
 import { findDeliveryRefs } from '../../src/db/events.js';
 import { createPool, withoutParallelWorkers, type Pool } from '../../src/db/pool.js';
 import { insertEmailDeliveries } from '../../src/db/portfolio.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
-import { explaining, planNodes, type PlanNode } from '../support/explain.js';
+import { explaining, partitionsRead, planNodes, type PlanNode } from '../support/explain.js';
 
 const MONTH = new Date('2027-03-10T09:00:00Z');
 let engine: TestEngine;
@@ -51,15 +51,19 @@ describe('looking deliveries up by id', () => {
     expect(rows.filter((row) => !row.indexed)).toEqual([]);
   });
 
-  it("loads, claims and records a job's deliveries without reading the month", async () => {
+  it("loads, claims and records a job's deliveries without reading the month, and claims and records them in their month's partition alone", async () => {
     const plans: PlanNode[] = [];
     const traced = explaining(db.pool, plans);
     const works = await loadDeliveryWorks(traced, ids, 'email', engine.runtime.addressKey);
     expect(works.map((work) => work.deliveryId)).toEqual(ids);
-    expect(await claimDeliveries(traced, ids, MONTH)).toEqual(new Set(ids));
-    await recordAttempts(traced, ids.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), 'sendgrid', MONTH);
+    const months = monthsHolding(works.map((work) => work.interventionDate));
+    const lookups = plans.length;
+    expect(await claimDeliveries(traced, ids, months, MONTH)).toEqual(new Set(ids));
+    await recordAttempts(traced, ids.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), months, 'sendgrid', MONTH);
     expect(plans.length).toBeGreaterThanOrEqual(3);
     expect(scannedWhole(plans)).not.toContain('deliveries_p202703');
+    // Every month from December 2026 to June 2027 has a partition, and there is the default one: the updates are planned over March's alone.
+    expect(partitionsRead(plans.slice(lookups))).toEqual({ deliveries: ['deliveries_p202703'] });
     const { rows } = await db.pool.query<{ n: number }>("select count(*)::int as n from deliveries where delivery_id = any($1) and status = 'sent'", [ids]);
     expect(rows[0]!.n).toBe(ids.length);
   });
@@ -95,8 +99,8 @@ describe('looking deliveries up by id', () => {
     const month = new Date('2027-05-10T09:00:00Z');
     const job = (await insertEmailDeliveries(db.pool, { count: 2_000, customerPrefix: 'H', at: month, status: 'pending' })).slice(1_000, 1_100).filter((_, n) => n % 2 === 0);
     const updates = await countingUpdates('deliveries_p202705', async (pool) => {
-      expect(await claimDeliveries(pool, job, month)).toEqual(new Set(job));
-      await recordAttempts(pool, job.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), 'sendgrid', month);
+      expect(await claimDeliveries(pool, job, monthsHolding([month]), month)).toEqual(new Set(job));
+      await recordAttempts(pool, job.map((deliveryId) => ({ deliveryId, status: 'sent', providerMessageId: `m${deliveryId}` })), monthsHolding([month]), 'sendgrid', month);
     });
     expect(updates.all).toBe(2 * job.length);
     // Heap-only needs room on the row's page: how many find it depends on the fillfactor and
