@@ -85,17 +85,21 @@ export async function dropExpiredPartitions(pool: Pool, at: Date, retentionMonth
   return dropped;
 }
 
-/** The earliest and latest score dates of `refs`: bounds that let a query prune partitions. */
-export function scoreDateRange(refs: readonly ScoreRef[]): [Date, Date] {
-  if (refs.length === 0) throw new Error('scoreDateRange needs at least one score');
+/** The earliest and latest of `times` (epoch milliseconds), which must not be empty. */
+function earliestAndLatest(times: readonly number[]): [Date, Date] {
   let earliest = Infinity;
   let latest = -Infinity;
-  for (const ref of refs) {
-    const time = Date.parse(ref.scoreDate);
+  for (const time of times) {
     earliest = Math.min(earliest, time);
     latest = Math.max(latest, time);
   }
   return [new Date(earliest), new Date(latest)];
+}
+
+/** The earliest and latest score dates of `refs`: bounds that let a query prune partitions. */
+export function scoreDateRange(refs: readonly ScoreRef[]): [Date, Date] {
+  if (refs.length === 0) throw new Error('scoreDateRange needs at least one score');
+  return earliestAndLatest(refs.map((ref) => Date.parse(ref.scoreDate)));
 }
 
 /** Whole UTC months, as the partitions are: from the first instant of one to that of another. */
@@ -114,13 +118,6 @@ export interface Months {
  */
 export function monthsHolding(dates: readonly Date[]): Months {
   if (dates.length === 0) throw new Error('monthsHolding needs at least one date');
-  let earliest = Infinity;
-  let latest = -Infinity;
-  for (const date of dates) {
-    earliest = Math.min(earliest, date.getTime());
-    latest = Math.max(latest, date.getTime());
-  }
-  const first = new Date(earliest);
-  const last = new Date(latest);
+  const [first, last] = earliestAndLatest(dates.map((date) => date.getTime()));
   return { from: new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1)), until: new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1)) };
 }
