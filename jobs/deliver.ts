@@ -6,6 +6,7 @@
 import type { Job, Queue, Worker } from 'bullmq';
 import { deliverBatch, type DeliverDeps } from '../src/delivery/deliver.js';
 import type { Transport } from '../src/delivery/transport.js';
+import { monthsFromJson } from '../src/domain/months.js';
 import type { Channel } from '../src/domain/types.js';
 import type { DeliverJobData } from '../src/queues/names.js';
 import { enqueueFollowUps } from '../src/queues/queues.js';
@@ -22,9 +23,10 @@ export interface DeliverJobDeps extends DeliverDeps {
 export function deliverProcessor<C extends Channel>(deps: DeliverJobDeps, transport: Transport<C>, queue: Queue<DeliverJobData>, worker: () => Worker) {
   return async (job: Job<DeliverJobData>): Promise<DeliverJobResult> => {
     const attempt = job.data.attempt ?? 0;
-    const run = await deliverBatch(deps, job.data.deliveryIds, transport, { last: attempt + 1 >= deps.retry.maxAttempts });
+    const batch = { deliveryIds: job.data.deliveryIds, months: monthsFromJson(job.data.months) };
+    const run = await deliverBatch(deps, batch, transport, { last: attempt + 1 >= deps.retry.maxAttempts });
     const { followUps } = run;
-    await enqueueFollowUps(queue, followUps, { jobId: job.id ?? `deliver-${Date.now()}`, attempt, now: deps.clock.now(), retry: deps.retry });
+    await enqueueFollowUps(queue, followUps, { jobId: job.id ?? `deliver-${Date.now()}`, attempt, now: deps.clock.now(), retry: deps.retry, months: run.months });
     if (followUps.retryAfterMs !== undefined) {
       deps.logger.info({ queue: job.queueName, retry_after_ms: followUps.retryAfterMs }, 'provider asked us to slow down');
       await worker().rateLimit(followUps.retryAfterMs);

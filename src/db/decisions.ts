@@ -36,6 +36,8 @@ export interface DecisionRecord {
 export interface NewDelivery {
   deliveryId: number;
   interventionId: number;
+  /** the month it is kept in */
+  interventionDate: Date;
   channel: Channel;
 }
 
@@ -111,19 +113,15 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
 
   // A holdout intervention is logged but never contacted: it gets no delivery rows. A delivery
   // carries its intervention's date, the month it is kept in (see the partitions' migration).
-  const deliveries = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
+  const deliveries = await db.query<DeliveryRow>(
     `insert into deliveries (intervention_id, customer_id, channel, intervention_date)
      select i.intervention_id, i.customer_id, unnest(i.channels), i.intervention_date
        from interventions i
       where i.intervention_id = any($1::bigint[]) and not i.holdout
-     returning delivery_id, intervention_id, channel`,
+     returning delivery_id, intervention_id, intervention_date, channel`,
     [[...result.interventionIds.values()]],
   );
-  result.deliveries = deliveries.rows.map((row) => ({
-    deliveryId: row.delivery_id,
-    interventionId: row.intervention_id,
-    channel: row.channel,
-  }));
+  result.deliveries = deliveries.rows.map(newDelivery);
   return result;
 }
 
@@ -135,8 +133,8 @@ export async function findPendingDeliveries(db: Queryable, refs: readonly ScoreR
   if (refs.length === 0) return [];
   // The bounds on the dates let the planner read only the months these scores and their
   // deliveries are in (partition pruning).
-  const { rows } = await db.query<{ delivery_id: number; intervention_id: number; channel: Channel }>(
-    `select d.delivery_id, d.intervention_id, d.channel
+  const { rows } = await db.query<DeliveryRow>(
+    `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel
        from unnest($1::text[], $2::timestamptz[]) as r(customer_id, score_date)
        join decisions x on x.customer_id = r.customer_id and x.score_date = r.score_date
        join interventions i on i.decision_id = x.decision_id
@@ -144,5 +142,16 @@ export async function findPendingDeliveries(db: Queryable, refs: readonly ScoreR
       where d.status = 'pending' and x.score_date between $3 and $4`,
     [refs.map((r) => r.customerId), refs.map((r) => r.scoreDate), ...scoreDateRange(refs)],
   );
-  return rows.map((row) => ({ deliveryId: row.delivery_id, interventionId: row.intervention_id, channel: row.channel }));
+  return rows.map(newDelivery);
+}
+
+interface DeliveryRow {
+  delivery_id: number;
+  intervention_id: number;
+  intervention_date: Date;
+  channel: Channel;
+}
+
+function newDelivery(row: DeliveryRow): NewDelivery {
+  return { deliveryId: row.delivery_id, interventionId: row.intervention_id, interventionDate: row.intervention_date, channel: row.channel };
 }

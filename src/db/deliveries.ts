@@ -3,15 +3,16 @@
 // statement names its rows by `delivery_id = any($1)`, also where a join to its input would do:
 // that probes each partition's unique index on delivery_id (delivery-id-per-partition
 // migration), whereas a join is planned from row estimates, which a month's partition filled
-// since its last ANALYZE does not have. A job's status changes also name the months holding its
-// deliveries (monthsHolding, from the rows it loaded), so that each is planned over those months'
-// partitions rather than every month kept.
+// since its last ANALYZE does not have. A job's statements also name the months holding its
+// deliveries, so that each is planned over those months' partitions rather than every month kept:
+// the lookup those the job carries (from the rows its producer wrote or loaded), the status
+// changes those of the rows the lookup found (monthsHolding).
 import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
 import { quietHoursSchema } from '../domain/policy.js';
 import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
-import type { Months } from './partitions.js';
+import type { Months } from '../domain/months.js';
 import type { Queryable } from './pool.js';
 import { findAddressSuppressions } from './suppressions.js';
 
@@ -45,25 +46,17 @@ interface WorkRow extends CustomerColumns {
  * deliveries with their customers and the customers' own suppressions, then the suppressions of
  * the addresses they have now (hashed here, with `addressKey`). The channel guards against ids
  * that no longer mean what they meant when the job was enqueued (a database restored while the
- * queues kept their jobs): an email job never sends an SMS row.
+ * queues kept their jobs): an email job never sends an SMS row. `months` (null: every month)
+ * only narrows the plan: an id not found in them is looked for in every month, so that a job's
+ * months can never leave one of its deliveries unsent.
  */
-export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel, addressKey: string): Promise<DeliveryWork[]> {
-  const { rows } = await db.query<WorkRow>(
-    `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
-            jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
-            d.customer_id, c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent, s.reason as suppressed_because,
-            coalesce(own.policy, champion.policy) -> 'quietHours' as quiet_hours
-       from deliveries d
-       join interventions i on i.intervention_id = d.intervention_id
-       left join customers c on c.customer_id = d.customer_id
-       left join customer_preferences cp on cp.customer_id = d.customer_id
-       left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
-       left join strategies own on own.name = i.strategy
-       left join strategies champion on champion.champion
-      where d.delivery_id = any($1::bigint[]) and d.channel = $2
-      order by d.delivery_id`,
-    [deliveryIds, channel],
-  );
+export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly number[], channel: Channel, months: Months | null, addressKey: string): Promise<DeliveryWork[]> {
+  let rows = await selectWorkRows(db, deliveryIds, channel, months);
+  if (months && rows.length < new Set(deliveryIds).size) {
+    const found = new Set(rows.map((row) => row.delivery_id));
+    const elsewhere = await selectWorkRows(db, deliveryIds.filter((id) => !found.has(id)), channel, null);
+    if (elsewhere.length > 0) rows = [...rows, ...elsewhere].sort((a, b) => a.delivery_id - b.delivery_id);
+  }
   const hashes = rows.map((row) => channelAddressHash(addressKey, channel, row));
   const byAddress = await findAddressSuppressions(db, channel, hashes.filter((hash) => hash !== null));
   return rows.map((row, i) => ({
@@ -81,6 +74,29 @@ export async function loadDeliveryWorks(db: Queryable, deliveryIds: readonly num
     // Quiet hours apply at send time: the rules in force now, validated when they were stored.
     quietHours: quietHoursSchema.parse(row.quiet_hours),
   }));
+}
+
+async function selectWorkRows(db: Queryable, deliveryIds: readonly number[], channel: Channel, months: Months | null): Promise<WorkRow[]> {
+  // With months null the bounds are null, which PostgreSQL folds away when it plans the statement.
+  const { rows } = await db.query<WorkRow>(
+    `select d.delivery_id, d.intervention_id, d.intervention_date, d.channel, d.status, d.claimed_at, i.intervention_type, i.contact_by,
+            jsonb_build_object(d.channel, i.messages -> d.channel) as messages,
+            d.customer_id, c.full_name, c.email, c.phone, c.timezone, coalesce(cp.locale, c.locale) as locale, c.sms_consent, s.reason as suppressed_because,
+            coalesce(own.policy, champion.policy) -> 'quietHours' as quiet_hours
+       from deliveries d
+       join interventions i on i.intervention_id = d.intervention_id
+       left join customers c on c.customer_id = d.customer_id
+       left join customer_preferences cp on cp.customer_id = d.customer_id
+       left join suppressions s on s.customer_id = d.customer_id and s.channel = d.channel
+       left join strategies own on own.name = i.strategy
+       left join strategies champion on champion.champion
+      where d.delivery_id = any($1::bigint[]) and d.channel = $2
+        and ($3::timestamptz is null or d.intervention_date >= $3::timestamptz)
+        and ($4::timestamptz is null or d.intervention_date < $4::timestamptz)
+      order by d.delivery_id`,
+    [deliveryIds, channel, months?.from ?? null, months?.until ?? null],
+  );
+  return rows;
 }
 
 /** Statuses from which a delivery may still be attempted. */

@@ -1,6 +1,7 @@
 // Monthly partitions of the high-volume tables (see the monthly-partitions migration): the
 // coming months' partitions created ahead of time, the months past retention dropped whole,
 // and the date bounds that let a query read only the months it needs.
+import { earliestAndLatest } from '../domain/months.js';
 import type { ScoreRef } from '../queues/names.js';
 import { withTransaction, type Pool } from './pool.js';
 
@@ -85,39 +86,8 @@ export async function dropExpiredPartitions(pool: Pool, at: Date, retentionMonth
   return dropped;
 }
 
-/** The earliest and latest of `times` (epoch milliseconds), which must not be empty. */
-function earliestAndLatest(times: readonly number[]): [Date, Date] {
-  let earliest = Infinity;
-  let latest = -Infinity;
-  for (const time of times) {
-    earliest = Math.min(earliest, time);
-    latest = Math.max(latest, time);
-  }
-  return [new Date(earliest), new Date(latest)];
-}
-
 /** The earliest and latest score dates of `refs`: bounds that let a query prune partitions. */
 export function scoreDateRange(refs: readonly ScoreRef[]): [Date, Date] {
   if (refs.length === 0) throw new Error('scoreDateRange needs at least one score');
   return earliestAndLatest(refs.map((ref) => Date.parse(ref.scoreDate)));
-}
-
-/** Whole UTC months, as the partitions are: from the first instant of one to that of another. */
-export interface Months {
-  from: Date;
-  until: Date;
-}
-
-/**
- * The months that hold `dates`: from the first instant of the earliest one's month to the first
- * instant of the month after the latest one's. A statement restricted to them is planned over
- * those months' partitions only; by id alone it is planned over every month kept (with 30
- * months, a job's claim of 50 deliveries: 1.2 ms of planning against 0.1 ms). Whole months,
- * because a date read back from PostgreSQL loses its microseconds, which never carries it across
- * a month's edge.
- */
-export function monthsHolding(dates: readonly Date[]): Months {
-  if (dates.length === 0) throw new Error('monthsHolding needs at least one date');
-  const [first, last] = earliestAndLatest(dates.map((date) => date.getTime()));
-  return { from: new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1)), until: new Date(Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1)) };
 }

@@ -16,9 +16,9 @@ import {
   settleUnattempted,
   type DeliveryWork,
 } from '../db/deliveries.js';
-import { monthsHolding, type Months } from '../db/partitions.js';
 import { withTransaction, type Pool } from '../db/pool.js';
 import { claimedBefore, failedAttempt, planDeliveries, type AttemptOutcome, type DeliveryFollowUps, type Unattempted } from '../domain/delivery-plan.js';
+import { monthsHolding, type Months } from '../domain/months.js';
 import type { Channel } from '../domain/types.js';
 import { ProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -43,10 +43,18 @@ export interface DeliverDeps {
   addressKey: string;
 }
 
+/** A job's deliveries: their ids, and the months holding them when the job knows them. */
+export interface DeliveryBatch {
+  deliveryIds: readonly number[];
+  months: Months | null;
+}
+
 export interface DeliveryRun {
   /** deliveries this run settled, by final status */
   settled: Map<string, number>;
   followUps: DeliveryFollowUps;
+  /** the months holding the deliveries it found, for its follow-ups; null when it found none */
+  months: Months | null;
 }
 
 /** How many sends of one job are in flight at once. */
@@ -58,21 +66,22 @@ export function staleSendingMs(providerTimeoutMs: number): number {
 }
 
 /**
- * Delivers the deliveries of `transport`'s channel among `deliveryIds`. Each is sent at most
+ * Delivers the deliveries of `transport`'s channel in `batch`. Each is sent at most
  * once: it is claimed before it is sent, and a send whose outcome is unknown is never repeated.
  * On the last attempt a retryable failure is final, and a claim found in flight is unknown.
  */
-export async function deliverBatch<C extends Channel>(deps: DeliverDeps, deliveryIds: readonly number[], transport: Transport<C>, attempt: { last: boolean }): Promise<DeliveryRun> {
+export async function deliverBatch<C extends Channel>(deps: DeliverDeps, batch: DeliveryBatch, transport: Transport<C>, attempt: { last: boolean }): Promise<DeliveryRun> {
   const now = deps.clock.now();
-  const run: DeliveryRun = { settled: new Map(), followUps: { scheduled: [], retry: [] } };
+  const run: DeliveryRun = { settled: new Map(), followUps: { scheduled: [], retry: [] }, months: null };
   const count = (status: string, n = 1) => {
     if (n > 0) run.settled.set(status, (run.settled.get(status) ?? 0) + n);
   };
   const touched: number[] = [];
 
-  const works = await loadDeliveryWorks(deps.pool, deliveryIds, transport.channel, deps.addressKey);
+  const works = await loadDeliveryWorks(deps.pool, batch.deliveryIds, transport.channel, batch.months, deps.addressKey);
   if (works.length === 0) return run;
   const months = monthsHolding(works.map((work) => work.interventionDate));
+  run.months = months;
   const plan = planDeliveries(works, now);
   const ready: ReadyDelivery<C>[] = [];
   const blocked: Unattempted[] = [...plan.blocked];

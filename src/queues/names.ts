@@ -1,4 +1,5 @@
 // Queue names and the job payloads they carry.
+import type { MonthsJson } from '../domain/months.js';
 import type { Channel } from '../domain/types.js';
 
 /** Where the queues live: Redis, or the engine's own PostgreSQL database (BullMQ's PostgreSQL backend). */
@@ -35,6 +36,12 @@ export interface DeliverJobData {
   deliveryIds: number[];
   /** attempts a batch has already made at these deliveries (a batch's retry carries it) */
   attempt?: number;
+  /**
+   * The whole months holding these deliveries (their interventions' dates), so that the job's
+   * statements are planned over those months' partitions alone. Jobs enqueued before it was
+   * added carry none and are looked up over every month.
+   */
+  months?: MonthsJson;
 }
 
 /**

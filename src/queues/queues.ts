@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { DeliveryFollowUps } from '../domain/delivery-plan.js';
+import { monthsHolding, monthsToJson, type Months } from '../domain/months.js';
 import type { Channel } from '../domain/types.js';
 import {
   DELIVERY_QUEUES,
@@ -101,6 +102,7 @@ export const EVALUATE_CHUNK_SIZE = 250;
 
 export interface DeliveryToEnqueue {
   deliveryId: number;
+  interventionDate: Date;
   channel: Channel;
 }
 
@@ -135,18 +137,19 @@ export async function enqueueDeliveries(
   batchSizes: Record<Channel, number>,
   evaluationJobId: string,
 ): Promise<void> {
-  const byChannel = new Map<Channel, number[]>();
+  const byChannel = new Map<Channel, DeliveryToEnqueue[]>();
   for (const delivery of deliveries) {
     const list = byChannel.get(delivery.channel) ?? [];
-    list.push(delivery.deliveryId);
+    list.push(delivery);
     byChannel.set(delivery.channel, list);
   }
   await Promise.all(
-    [...byChannel].map(([channel, ids]) => {
+    [...byChannel].map(([channel, list]) => {
       const jobs = [];
-      for (let i = 0; i < ids.length; i += batchSizes[channel]) {
-        const batch = ids.slice(i, i + batchSizes[channel]);
-        jobs.push({ name: channel, data: { deliveryIds: batch }, opts: { jobId: `${evaluationJobId}-${channel}-${i / batchSizes[channel]}` } });
+      for (let i = 0; i < list.length; i += batchSizes[channel]) {
+        const batch = list.slice(i, i + batchSizes[channel]);
+        const data = { deliveryIds: batch.map((d) => d.deliveryId), months: monthsToJson(monthsHolding(batch.map((d) => d.interventionDate))) };
+        jobs.push({ name: channel, data, opts: { jobId: `${evaluationJobId}-${channel}-${i / batchSizes[channel]}` } });
       }
       return queues.deliveries[channel].addBulk(jobs);
     }),
@@ -157,12 +160,12 @@ export async function enqueueDeliveries(
  * What a delivery job could not settle, back on its queue: deliveries waiting for quiet hours in
  * one job per opening time; those to retry in one job after the provider's Retry-After or the
  * backoff (exponential, with jitter so that retries do not arrive together), carrying the
- * attempts made so far.
+ * attempts made so far, and the months of the deliveries the job found (null: it found none).
  */
 export async function enqueueFollowUps(
   queue: Queue<DeliverJobData>,
   followUps: DeliveryFollowUps,
-  context: { jobId: string; attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number } },
+  context: { jobId: string; attempt: number; now: Date; retry: { maxAttempts: number; backoffMs: number }; months: Months | null },
 ): Promise<void> {
   const jobs: { name: string; data: DeliverJobData; opts: JobsOptions }[] = [];
   // Named after the job and what they are for, so that a retried job adds each once.
@@ -170,7 +173,10 @@ export async function enqueueFollowUps(
     const delay = Math.max(0, runAt.getTime() - context.now.getTime());
     const jobId = `${context.jobId}-${purpose}`;
     const attempts = Math.max(1, context.retry.maxAttempts - attempt);
-    jobs.push({ name: queue.name, data: attempt > 0 ? { deliveryIds, attempt } : { deliveryIds }, opts: { jobId, delay, attempts } });
+    const data: DeliverJobData = { deliveryIds };
+    if (attempt > 0) data.attempt = attempt;
+    if (context.months) data.months = monthsToJson(context.months);
+    jobs.push({ name: queue.name, data, opts: { jobId, delay, attempts } });
   };
   const byOpening = new Map<number, number[]>();
   for (const { deliveryId, until } of followUps.scheduled) byOpening.set(until.getTime(), [...(byOpening.get(until.getTime()) ?? []), deliveryId]);

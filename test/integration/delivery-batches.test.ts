@@ -1,9 +1,11 @@
 // A scoring batch's deliveries travel in batches: one job per channel per evaluation, settled
 // with set-based SQL. Within one batch: opted-out customers are suppressed, customers whose
 // quiet hours hold are scheduled and come back as one job per opening time, the rest are sent
-// once each; a provider's 503s come back as one retry batch.
+// once each; a provider's 503s come back as one retry batch. Every job carries the months that
+// hold its deliveries, so that its statements are planned over those months' partitions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppressCustomer } from '../../src/db/suppressions.js';
+import { monthsHolding, monthsToJson, type MonthsJson } from '../../src/domain/months.js';
 import { nextContactTime } from '../../src/domain/quiet-hours.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
 import { awakeZones } from '../../src/synthetic/portfolio.js';
@@ -62,6 +64,11 @@ describe('delivery batches', () => {
     const emailDeliveries = await count(engine, "select 1 from deliveries where channel = 'email'");
     expect(emailJobs.length).toBeLessThan(emailDeliveries / 5);
     expect(emailJobs.reduce((n, job) => n + job.data.deliveryIds.length, 0)).toBe(emailDeliveries);
+    const { rows: dated } = await engine.db.pool.query<{ delivery_id: number; intervention_date: Date }>('select delivery_id, intervention_date from deliveries');
+    const dates = new Map(dated.map((row) => [row.delivery_id, row.intervention_date]));
+    const datesOf = (ids: number[]) => ids.map((id) => dates.get(id)!);
+    const holds = (months: MonthsJson | undefined, ids: number[]) => datesOf(ids).every((date) => months && date >= new Date(months.from) && date < new Date(months.until));
+    for (const job of emailJobs) expect(job.data.months).toEqual(monthsToJson(monthsHolding(datesOf(job.data.deliveryIds))));
 
     // Each send once at the providers, and every row agrees with them.
     const emailIds = sendgrid.accepted.map((m) => m.body.custom_args?.delivery_id);
@@ -93,6 +100,8 @@ describe('delivery batches', () => {
         const openings = new Set(rows.filter((r) => job.data.deliveryIds.includes(r.delivery_id)).map((r) => r.scheduled_for.getTime()));
         expect(openings.size).toBe(1);
         expect(job.timestamp + job.delay).toBeGreaterThanOrEqual([...openings][0]! - 1_000);
+        // A follow-up carries on the months of the job it came from, which hold its deliveries.
+        expect(holds(job.data.months, job.data.deliveryIds)).toBe(true);
       }
     }
 

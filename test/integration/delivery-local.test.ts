@@ -202,11 +202,11 @@ describe('delivery with no provider credentials', () => {
     const d = (await deliveriesOf('FLEX')).app_notification!;
     const deps = deliverDeps();
     // The delivery already went out: a late duplicate job does nothing.
-    expect(await deliverBatch(deps, [d.delivery_id], inboxTransport, { last: false })).toEqual({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
+    expect(await deliverBatch(deps, { deliveryIds: [d.delivery_id], months: null }, inboxTransport, { last: false })).toMatchObject({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
     // Reset it to pending and let three attempts race: exactly one writes.
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [d.delivery_id]);
     await engine.db.pool.query('delete from notifications where delivery_id = $1', [d.delivery_id]);
-    const results = await Promise.all([1, 2, 3].map(() => deliverBatch(deps, [d.delivery_id], inboxTransport, { last: false })));
+    const results = await Promise.all([1, 2, 3].map(() => deliverBatch(deps, { deliveryIds: [d.delivery_id], months: null }, inboxTransport, { last: false })));
     expect(results.map((r) => r.settled.get('sent') ?? 0).sort()).toEqual([0, 0, 1]);
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [d.delivery_id])).toBe(1);
   });
@@ -221,7 +221,7 @@ describe('delivery with no provider credentials', () => {
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = any($1)", [[broken.delivery_id, whole.delivery_id]]);
     await engine.db.pool.query('delete from notifications where delivery_id = any($1)', [[broken.delivery_id, whole.delivery_id]]);
     await engine.db.pool.query("update interventions set messages = jsonb_set(messages, '{app_notification,title}', '\"\"') where customer_id = 'BROKEN'");
-    const run = await deliverBatch(deliverDeps(), [broken.delivery_id, whole.delivery_id], inboxTransport, { last: false });
+    const run = await deliverBatch(deliverDeps(), { deliveryIds: [broken.delivery_id, whole.delivery_id], months: null }, inboxTransport, { last: false });
     expect(run.settled).toEqual(new Map([['failed', 1], ['sent', 1]]));
     expect((await deliveriesOf('BROKEN')).app_notification).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/^intervention \d+: unusable stored message: app_notification message title: /) });
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [broken.delivery_id])).toBe(0);
@@ -232,7 +232,7 @@ describe('delivery with no provider credentials', () => {
     // As when a database is restored while the queues keep their jobs: the same id may now name another row.
     const sms = (await deliveriesOf('FLEX')).sms!;
     await engine.db.pool.query("update deliveries set status = 'pending' where delivery_id = $1", [sms.delivery_id]);
-    expect(await deliverBatch(deliverDeps(), [sms.delivery_id], inboxTransport, { last: false })).toEqual({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
+    expect(await deliverBatch(deliverDeps(), { deliveryIds: [sms.delivery_id], months: null }, inboxTransport, { last: false })).toMatchObject({ settled: new Map(), followUps: { scheduled: [], retry: [] } });
     expect((await deliveriesOf('FLEX')).sms?.status).toBe('pending');
     expect(await count(engine, 'select 1 from notifications where delivery_id = $1', [sms.delivery_id])).toBe(0);
     await engine.db.pool.query("update deliveries set status = 'outbox' where delivery_id = $1", [sms.delivery_id]);

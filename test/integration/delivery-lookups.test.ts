@@ -6,14 +6,16 @@
 // A delivery's status changes, and its intervention's delivery status, are mostly heap-only
 // updates: no index is on a column they change, and the tables leave room on their pages.
 // A provider's batch of events is looked up without parallel workers, whose start costs more
-// than the lookup.
+// than the lookup. A job that carries its deliveries' months is looked up in those months'
+// partitions alone.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, loadDeliveryWorks, recordAttempts, refreshInterventionDeliveryStatuses } from '../../src/db/deliveries.js';
-import { createComingPartitions, monthsHolding } from '../../src/db/partitions.js';
+import { createComingPartitions } from '../../src/db/partitions.js';
 import { findDeliveryRefs } from '../../src/db/events.js';
 import { createPool, withoutParallelWorkers, type Pool } from '../../src/db/pool.js';
 import { insertEmailDeliveries } from '../../src/db/portfolio.js';
+import { monthsHolding } from '../../src/domain/months.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { explaining, partitionsRead, planNodes, type PlanNode } from '../support/explain.js';
@@ -54,7 +56,7 @@ describe('looking deliveries up by id', () => {
   it("loads, claims and records a job's deliveries without reading the month, and claims and records them in their month's partition alone", async () => {
     const plans: PlanNode[] = [];
     const traced = explaining(db.pool, plans);
-    const works = await loadDeliveryWorks(traced, ids, 'email', engine.runtime.addressKey);
+    const works = await loadDeliveryWorks(traced, ids, 'email', null, engine.runtime.addressKey);
     expect(works.map((work) => work.deliveryId)).toEqual(ids);
     const months = monthsHolding(works.map((work) => work.interventionDate));
     const lookups = plans.length;
@@ -66,6 +68,19 @@ describe('looking deliveries up by id', () => {
     expect(partitionsRead(plans.slice(lookups))).toEqual({ deliveries: ['deliveries_p202703'] });
     const { rows } = await db.pool.query<{ n: number }>("select count(*)::int as n from deliveries where delivery_id = any($1) and status = 'sent'", [ids]);
     expect(rows[0]!.n).toBe(ids.length);
+  });
+
+  it("looks a job's deliveries up in the months it carries alone, and finds one outside them all the same", async () => {
+    const plans: PlanNode[] = [];
+    const works = await loadDeliveryWorks(explaining(db.pool, plans), ids, 'email', monthsHolding([MONTH]), engine.runtime.addressKey);
+    expect(works.map((work) => work.deliveryId)).toEqual(ids);
+    expect(partitionsRead(plans)).toEqual({ deliveries: ['deliveries_p202703'] });
+    // Months that do not hold them (a job's months narrow the plan, never the deliveries): the
+    // lookup in April finds none, and the second one, over every month, finds them all.
+    const elsewhere: PlanNode[] = [];
+    const found = await loadDeliveryWorks(explaining(db.pool, elsewhere), ids, 'email', monthsHolding([new Date('2027-04-10T00:00:00Z')]), engine.runtime.addressKey);
+    expect(found).toEqual(works);
+    expect(partitionsRead(elsewhere).deliveries).toEqual(expect.arrayContaining(['deliveries_default', 'deliveries_p202701', 'deliveries_p202703', 'deliveries_p202704', 'deliveries_p202706']));
   });
 
   it("looks a provider's batch of deliveries up without parallel workers, where the planner would start some", async () => {
