@@ -78,8 +78,15 @@ describe('a scoring batch through the queue', () => {
     expect(await count(engine, "select 1 from interventions")).toBe((byOutcome.intervention ?? 0) + (byOutcome.holdout ?? 0));
     expect(await count(engine, 'select 1 from deliveries d join interventions i using (intervention_id) where i.holdout')).toBe(0);
     expect(await count(engine, 'select 1 from interventions i where not holdout and cardinality(channels) <> (select count(*) from deliveries d where d.intervention_id = i.intervention_id)')).toBe(0);
-    // Every treated intervention carries its rendered messages.
+    // Every treated intervention carries its rendered messages, compressed with lz4 where
+    // PostgreSQL compressed them (those of an email are long enough), never with pglz.
     expect(await count(engine, 'select 1 from interventions where not holdout and (messages is null or message_sent is null)')).toBe(0);
+    const compression = await engine.db.pool.query<{ method: string | null; n: number }>(
+      'select pg_column_compression(messages) as method, count(*)::int as n from interventions where messages is not null group by 1',
+    );
+    const byMethod = Object.fromEntries(compression.rows.map((r) => [r.method ?? 'none', r.n]));
+    expect(byMethod.lz4).toBeGreaterThan(100);
+    expect(byMethod.pglz).toBeUndefined();
   });
 
   it('changes nothing when the same file is enqueued again', async () => {
