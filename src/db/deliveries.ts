@@ -9,10 +9,10 @@
 // changes those of the rows the lookup found (monthsHolding).
 import { channelAddressHash } from '../domain/address-hash.js';
 import type { AttemptOutcome, DeliveryCandidate, Unattempted } from '../domain/delivery-plan.js';
+import type { Months } from '../domain/months.js';
 import { quietHoursSchema } from '../domain/policy.js';
 import type { Channel, DeliveryStatus } from '../domain/types.js';
 import { customerFromRow, type CustomerColumns } from './customers.js';
-import type { Months } from '../domain/months.js';
 import type { Queryable } from './pool.js';
 import { findAddressSuppressions } from './suppressions.js';
 
