@@ -11,6 +11,7 @@ import { formatOf, readBatchRows } from '../src/ingest/read-batch-file.js';
 import { createLogger } from '../src/logger.js';
 import { openQueueStore } from '../src/queues/connection.js';
 import { createQueues } from '../src/queues/queues.js';
+import { coresBetween, cpuTicks } from './support.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: ingest-child FILE');
@@ -19,10 +20,13 @@ const pool = createPool(config.databaseUrl, 4, createLogger(config.logLevel, 'be
 const queueStore = await openQueueStore({ backend: config.queueBackend, redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
 const queues = createQueues(queueStore.connection(), config.queuePrefix);
 limitOldGenerationGrowth();
+const ticksBefore = cpuTicks(new Set());
 const started = performance.now();
 const result = await ingestScores({ pool, queues, clock: systemClock }, readBatchRows(createReadStream(file), formatOf(file), file), { source: `bench:${file}` });
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ rows: result.accepted, rejected: result.rejected, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+// Read before the pool ends, while PostgreSQL's sessions still exist.
+const { bench: ingestion, ...others } = coresBetween(ticksBefore, cpuTicks(new Set()), seconds);
+console.log(JSON.stringify({ rows: result.accepted, rejected: result.rejected, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, cores: { ingestion, ...others } }));
 await queues.close();
 await queueStore.close();
 await pool.end();

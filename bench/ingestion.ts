@@ -3,6 +3,7 @@
 // Beside it, the machine's limit measured in the same run: a plain COPY of the same file into a
 // table with no index, no constraint and no queue to feed.
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -46,9 +47,10 @@ export async function benchIngestion(
       })(),
     );
     const copyRate = size / (await copySeconds(runtime, file));
-    const result = JSON.parse(await runChild('bench/ingest-child.ts', [file], context.env)) as { rows: number; seconds: number; maxRssMb: number };
+    const result = JSON.parse(await runChild('bench/ingest-child.ts', [file], context.env)) as { rows: number; seconds: number; maxRssMb: number; cores: Record<string, number> };
     if (result.rows !== size) throw new Error(`bench: ingestion accepted ${result.rows} of ${size} rows`);
     const rate = size / result.seconds;
+    console.log(`ingest_${size} cores used, of ${availableParallelism()}: ${Object.entries(result.cores).map(([group, used]) => `${group} ${used.toFixed(2)}`).join(', ')}`);
     report(`ingest_${size}_rows_per_s`, rate, 'rows/s');
     report(`ingest_${size}_copy_reference_rows_per_s`, copyRate, 'rows/s');
     report(`ingest_${size}_ratio_to_copy`, rate / copyRate, 'x (goal >= 0.25)');
