@@ -3,7 +3,7 @@
 // never fatal; memory stays constant whatever the batch size.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { createScoreBatch, finishScoreBatch, insertScores, scoreKey } from '../db/scores.js';
+import { createScoreBatch, finishScoreBatch, scoreKey, scoreWriter } from '../db/scores.js';
 import type { Pool } from '../db/pool.js';
 import { isRefused, writeIsolatingRefused } from '../db/refused-rows.js';
 import { enqueueEvaluations, type Queues } from '../queues/queues.js';
@@ -68,6 +68,7 @@ export async function ingestScores(
     chunk.rejections.push({ line, error });
   };
   await createScoreBatch(deps.pool, batchId, options.source);
+  const writeScores = scoreWriter(deps.pool, batchId);
 
   const unknown = (customerId: string) => `customer_id: unknown customer ${JSON.stringify(customerId)}`;
   /**
@@ -92,7 +93,7 @@ export async function ingestScores(
     }
     const store = async () => {
       // A row the database refuses although it passed validation costs only itself.
-      const outcomes = await writeIsolatingRefused(unique.map((item) => item.row), (rows) => insertScores(deps.pool, batchId, rows));
+      const outcomes = await writeIsolatingRefused(unique.map((item) => item.row), writeScores);
       const unknownCustomers = new Set<string>();
       const toEvaluate = [];
       for (const [index, item] of unique.entries()) {

@@ -151,6 +151,30 @@ describe('a scoring batch through the queue', () => {
     expect(Object.fromEntries(stored.rows.map((row) => [row.customer_id, row.risk_score]))).toEqual({ [a!]: 0.2, [b!]: 0.4, [c!]: 0.3 });
   });
 
+  it('stores the new rows of chunks that also hold scores an earlier batch stored', async () => {
+    const scoreDate = new Date(asOf.getTime() + 5 * 3_600_000).toISOString();
+    const ids = portfolio.customers.slice(0, 6).map((customer) => customer.customerId);
+    const ingest = async (lines: [string, number][]) => {
+      const rejections: { line: number; error: string }[] = [];
+      const result = await ingestScores(
+        { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
+        (async function* () {
+          for (const [index, [customerId, score]] of lines.entries()) yield { line: index + 1, raw: { customer_id: customerId, risk_score: score, score_date: scoreDate } };
+        })(),
+        { source: 'test:overlap', chunkSize: 2, onReject: (rejection) => rejections.push(rejection) },
+      );
+      return { result, rejections };
+    };
+    await ingest([[ids[1]!, 0.3], [ids[3]!, 0.5]]);
+    // Chunks of two: the first holds a new row and a stored one, the second a stored row with
+    // another score, the third only new rows.
+    const { result, rejections } = await ingest([[ids[0]!, 0.1], [ids[1]!, 0.3], [ids[2]!, 0.2], [ids[3]!, 0.9], [ids[4]!, 0.4], [ids[5]!, 0.6]]);
+    expect(rejections).toEqual([{ line: 4, error: 'risk_score: a different score (0.5) was already ingested for this customer_id and score_date' }]);
+    expect(result).toMatchObject({ accepted: 5, alreadyIngested: 1, rejected: 1 });
+    const stored = await engine.db.pool.query<{ customer_id: string; risk_score: number }>('select customer_id, risk_score::float8 as risk_score from risk_scores where score_date = $1', [scoreDate]);
+    expect(Object.fromEntries(stored.rows.map((row) => [row.customer_id, row.risk_score]))).toEqual(Object.fromEntries(ids.map((id, i) => [id, [0.1, 0.3, 0.2, 0.5, 0.4, 0.6][i]])));
+  });
+
   it('records one decision when two evaluations of the same scores race', async () => {
     const refs = portfolio.customers.slice(0, 50).map((c) => ({ customerId: c.customerId, scoreDate: new Date(asOf.getTime() + 3_600_000).toISOString() }));
     await engine.db.pool.query(
