@@ -166,6 +166,19 @@ describe('sending through the providers', () => {
     expect((await delivery('HUNG', 'sms'))!.status).toBe('unknown');
   });
 
+  it('marks an email whose answer never came as unknown and does not send it again', async () => {
+    sendgrid.script({ status: 202, delayMs: 3_000 });
+    const before = sendgrid.attempts.length;
+    await scoreFlexible('SLOW');
+    await settled('SLOW', 'email');
+    const email = (await delivery('SLOW', 'email'))!;
+    expect(email.status).toBe('unknown');
+    expect(email.last_error).toMatch(/^outcome unknown: sendgrid .*no answer from sendgrid/);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(sendgrid.attempts.slice(before).length).toBeLessThanOrEqual(1);
+    expect((await delivery('SLOW', 'email'))!.status).toBe('unknown');
+  });
+
   it('sends once when the same delivery is enqueued twice or attempts race', async () => {
     const email = (await delivery('OK1', 'email'))!;
     const sends = () => sendgrid.accepted.filter((m) => m.body.custom_args?.delivery_id === String(email.delivery_id)).length;
