@@ -52,14 +52,15 @@ await runCli(async () => {
       scores: { type: 'string' },
       workers: { type: 'string', default: '2' },
       'cpu-prof': { type: 'string' },
-      // a stage alone: ingest (batch files against COPY), scale-out (decisions/s by worker
-      // processes, on single Redis and on the cluster), webhook (SendGrid's event webhook) or
-      // snapshot (the metrics snapshot over a generated history)
+      // a stage alone: ingest (batch files against COPY), decisions (end to end, the steady
+      // rate's latency and evaluation-only workers, against the baseline), scale-out
+      // (decisions/s by worker processes, on single Redis and on the cluster), webhook
+      // (SendGrid's event webhook) or snapshot (the metrics snapshot over a generated history)
       stage: { type: 'string', default: 'all' },
       cluster: { type: 'string', default: 'redis://127.0.0.1:7000' },
     },
   });
-  const STAGES = ['all', 'ingest', 'scale-out', 'webhook', 'snapshot'];
+  const STAGES = ['all', 'ingest', 'decisions', 'scale-out', 'webhook', 'snapshot'];
   if (!STAGES.includes(values.stage)) throw new InputError(`--stage must be one of ${STAGES.join(', ')} (got '${values.stage}')`);
   const onlyScaleOut = values.stage === 'scale-out';
   const runsScaleOut = onlyScaleOut || (values.stage === 'all' && !values.quick);
@@ -163,7 +164,7 @@ await runCli(async () => {
       };
       if (onlyScaleOut) return await scaleOut();
 
-      await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
+      if (values.stage !== 'decisions') await benchIngestion({ runtime, env, dir, report }, portfolio.customers.slice(0, ingestCustomers).map((c) => c.customerId), ingestSizes);
       if (onlyIngest) return;
 
       const pipeline: PipelineContext = { runtime, env, dir, report, workerCount, cpuProfileDir, providerSends: () => sendgrid.accepted.length + twilio.accepted.length };
@@ -178,6 +179,7 @@ await runCli(async () => {
       report('decisions_ratio_ours_to_baseline', ours / baseline, 'x (goal >= 10)');
       report('e2e_scores_per_s_ratio_to_baseline_decisions', endToEnd / baseline, 'x (goal >= 2)');
       await runtime.pool.query(`drop table ${BASELINE_TABLE}`);
+      if (values.stage === 'decisions') return;
 
       await benchWebhook(runtime, report, quick ? 4 : 8);
       await benchSnapshot(runtime, report, snapshotInterventions, quick ? 1 : 2);

@@ -153,30 +153,20 @@ describe('sending through the providers', () => {
     expect(twilioFake.attempts.slice(before)).toHaveLength(1);
   });
 
-  it('marks a send whose answer never came as unknown and does not send it again', async () => {
-    twilioFake.script({ status: 201, delayMs: 3_000 });
-    const before = twilioFake.attempts.length;
-    await scoreFlexible('HUNG');
-    await settled('HUNG', 'sms');
-    const sms = (await delivery('HUNG', 'sms'))!;
-    expect(sms.status).toBe('unknown');
-    expect(sms.last_error).toMatch(/^outcome unknown: twilio .*no answer from twilio/);
+  it.each([
+    { channel: 'sms', provider: 'twilio', customerId: 'HUNG', fake: () => twilioFake, accepted: 201 },
+    { channel: 'email', provider: 'sendgrid', customerId: 'SLOW', fake: () => sendgrid, accepted: 202 },
+  ])('marks a $channel whose answer never came as unknown and does not send it again', async ({ channel, provider, customerId, fake, accepted }) => {
+    fake().script({ status: accepted, delayMs: 3_000 });
+    const before = fake().attempts.length;
+    await scoreFlexible(customerId);
+    await settled(customerId, channel);
+    const sent = (await delivery(customerId, channel))!;
+    expect(sent.status).toBe('unknown');
+    expect(sent.last_error).toMatch(new RegExp(`^outcome unknown: ${provider} .*no answer from ${provider}`));
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(twilioFake.attempts.slice(before).length).toBeLessThanOrEqual(1);
-    expect((await delivery('HUNG', 'sms'))!.status).toBe('unknown');
-  });
-
-  it('marks an email whose answer never came as unknown and does not send it again', async () => {
-    sendgrid.script({ status: 202, delayMs: 3_000 });
-    const before = sendgrid.attempts.length;
-    await scoreFlexible('SLOW');
-    await settled('SLOW', 'email');
-    const email = (await delivery('SLOW', 'email'))!;
-    expect(email.status).toBe('unknown');
-    expect(email.last_error).toMatch(/^outcome unknown: sendgrid .*no answer from sendgrid/);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect(sendgrid.attempts.slice(before).length).toBeLessThanOrEqual(1);
-    expect((await delivery('SLOW', 'email'))!.status).toBe('unknown');
+    expect(fake().attempts.slice(before).length).toBeLessThanOrEqual(1);
+    expect((await delivery(customerId, channel))!.status).toBe('unknown');
   });
 
   it('sends once when the same delivery is enqueued twice or attempts race', async () => {

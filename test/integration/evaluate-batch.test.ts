@@ -46,6 +46,19 @@ async function ingestFile() {
   );
 }
 
+/** Ingests (customer, score) lines, numbered from 1, two rows a chunk; collects the rejections. */
+async function ingestInChunksOfTwo(lines: [string, number][], scoreDate: string) {
+  const rejections: { line: number; error: string }[] = [];
+  const result = await ingestScores(
+    { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
+    (async function* () {
+      for (const [index, [customerId, score]] of lines.entries()) yield { line: index + 1, raw: { customer_id: customerId, risk_score: score, score_date: scoreDate } };
+    })(),
+    { source: 'test:chunks', chunkSize: 2, onReject: (rejection) => rejections.push(rejection) },
+  );
+  return { result, rejections };
+}
+
 async function tableCounts() {
   return {
     decisions: await count(engine, 'select 1 from decisions'),
@@ -130,15 +143,8 @@ describe('a scoring batch through the queue', () => {
     const scoreDate = new Date(asOf.getTime() + 4 * 3_600_000).toISOString();
     const [a, b, c] = portfolio.customers.map((customer) => customer.customerId);
     const lines: [string, number][] = [[a!, 0.2], [b!, 0.4], [a!, 0.9], ['NOBODY', 0.5], ['NOBODY', 0.5], [b!, 0.4], [c!, 0.3], [c!, 0.3]];
-    const rejections: { line: number; error: string }[] = [];
-    const result = await ingestScores(
-      { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
-      (async function* () {
-        for (const [index, [customerId, score]] of lines.entries()) yield { line: index + 1, raw: { customer_id: customerId, risk_score: score, score_date: scoreDate } };
-      })(),
-      // Two rows a chunk: lines 3 and 4 are stored while lines 1 and 2 may still be.
-      { source: 'test:chunks', chunkSize: 2, onReject: (rejection) => rejections.push(rejection) },
-    );
+    // Two rows a chunk: lines 3 and 4 are stored while lines 1 and 2 may still be.
+    const { result, rejections } = await ingestInChunksOfTwo(lines, scoreDate);
     expect(rejections).toEqual([
       { line: 3, error: 'duplicate row: same customer_id and score_date as line 1' },
       { line: 4, error: 'customer_id: unknown customer "NOBODY"' },
@@ -154,21 +160,10 @@ describe('a scoring batch through the queue', () => {
   it('stores the new rows of chunks that also hold scores an earlier batch stored', async () => {
     const scoreDate = new Date(asOf.getTime() + 5 * 3_600_000).toISOString();
     const ids = portfolio.customers.slice(0, 6).map((customer) => customer.customerId);
-    const ingest = async (lines: [string, number][]) => {
-      const rejections: { line: number; error: string }[] = [];
-      const result = await ingestScores(
-        { pool: engine.runtime.pool, queues: engine.runtime.queues, clock: systemClock },
-        (async function* () {
-          for (const [index, [customerId, score]] of lines.entries()) yield { line: index + 1, raw: { customer_id: customerId, risk_score: score, score_date: scoreDate } };
-        })(),
-        { source: 'test:overlap', chunkSize: 2, onReject: (rejection) => rejections.push(rejection) },
-      );
-      return { result, rejections };
-    };
-    await ingest([[ids[1]!, 0.3], [ids[3]!, 0.5]]);
+    await ingestInChunksOfTwo([[ids[1]!, 0.3], [ids[3]!, 0.5]], scoreDate);
     // Chunks of two: the first holds a new row and a stored one, the second a stored row with
     // another score, the third only new rows.
-    const { result, rejections } = await ingest([[ids[0]!, 0.1], [ids[1]!, 0.3], [ids[2]!, 0.2], [ids[3]!, 0.9], [ids[4]!, 0.4], [ids[5]!, 0.6]]);
+    const { result, rejections } = await ingestInChunksOfTwo([[ids[0]!, 0.1], [ids[1]!, 0.3], [ids[2]!, 0.2], [ids[3]!, 0.9], [ids[4]!, 0.4], [ids[5]!, 0.6]], scoreDate);
     expect(rejections).toEqual([{ line: 4, error: 'risk_score: a different score (0.5) was already ingested for this customer_id and score_date' }]);
     expect(result).toMatchObject({ accepted: 5, alreadyIngested: 1, rejected: 1 });
     const stored = await engine.db.pool.query<{ customer_id: string; risk_score: number }>('select customer_id, risk_score::float8 as risk_score from risk_scores where score_date = $1', [scoreDate]);
