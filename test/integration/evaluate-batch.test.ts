@@ -94,6 +94,8 @@ describe('a scoring batch through the queue', () => {
     // Every treated intervention carries its rendered messages, compressed with lz4 where
     // PostgreSQL compressed them (those of an email are long enough), never with pglz.
     expect(await count(engine, 'select 1 from interventions where not holdout and (messages is null or message_sent is null)')).toBe(0);
+    // A holdout has nothing to send: no messages (SQL null, not a JSON null).
+    expect(await count(engine, 'select 1 from interventions where holdout and (messages is not null or message_sent is not null)')).toBe(0);
     const compression = await engine.db.pool.query<{ method: string | null; n: number }>(
       'select pg_column_compression(messages) as method, count(*)::int as n from interventions where messages is not null group by 1',
     );
