@@ -24,6 +24,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
+/** The middle value (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 /** Runs `use` on a database of its own on the server of DATABASE_URL, dropped afterwards. */
 export async function withBenchDatabase<T>(databaseUrl: string, use: (url: string) => Promise<T>): Promise<T> {
   const name = `ie_bench_${randomBytes(4).toString('hex')}`;
