@@ -89,7 +89,7 @@ await runCli(async () => {
     const sendgrid = await startFakeSendGrid();
     const twilio = await startFakeTwilio();
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '',
+      PATH: process.env.PATH ?? '',
       DATABASE_URL: databaseUrl,
       REDIS_URL: base.redisUrl,
       QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,

@@ -106,10 +106,17 @@ export async function ingestRows(runtime: Runtime, rows: readonly { customerId: 
   })(), { source });
 }
 
+/** The Node flags `npm run worker` gives a worker process (package.json): the bench measures workers as they run. */
+const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } }).scripts.worker
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--'));
+
 /** Worker processes; with `cpuProfileDir`, each writes a V8 CPU profile there when it stops. */
 export function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | undefined): ChildProcess[] {
   const profile = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
-  return Array.from({ length: n }, () => spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }));
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, [...WORKER_NODE_FLAGS, ...profile, '--import', 'tsx', path.join(ROOT, 'src/cli/worker.ts')], { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
 }
 
 export async function stopProcesses(children: ChildProcess[]): Promise<void> {
