@@ -13,6 +13,21 @@ function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
+// The same few due dates, days and offer lists come back customer after customer in a batch, and
+// looking a formatted string up costs a fraction of formatting it again: they are kept, by what
+// they were made from, up to a bound (then forgotten all at once, as a new day's dates arrive).
+const formatted = new Map<string, string>();
+const MAX_FORMATTED = 10_000;
+
+function remembered(key: string, format: () => string): string {
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
+  const value = format();
+  if (formatted.size >= MAX_FORMATTED) formatted.clear();
+  formatted.set(key, value);
+  return value;
+}
+
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -40,15 +55,17 @@ export function formatAmount(amount: string, currency: string, locale: string): 
  * calendar day the lender wrote, in the customer's language.
  */
 export function formatDueDate(dueDate: string, locale: string, style: 'long' | 'short' = 'long'): string {
-  const match = CALENDAR_DATE.exec(dueDate);
-  const at = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
-  if (!at || at.toISOString().slice(0, 10) !== dueDate) throw new Error(`formatDueDate: '${dueDate}' is not a calendar date (YYYY-MM-DD)`);
-  const format = cached(dateFormats, `due|${locale}|${style}`, () =>
-    style === 'long'
-      ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' })
-      : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
-  );
-  return format.format(at);
+  return remembered(`due|${dueDate}|${locale}|${style}`, () => {
+    const match = CALENDAR_DATE.exec(dueDate);
+    const at = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+    if (!at || at.toISOString().slice(0, 10) !== dueDate) throw new Error(`formatDueDate: '${dueDate}' is not a calendar date (YYYY-MM-DD)`);
+    const format = cached(dateFormats, `due|${locale}|${style}`, () =>
+      style === 'long'
+        ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' })
+        : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+    );
+    return format.format(at);
+  });
 }
 
 /**
@@ -56,23 +73,27 @@ export function formatDueDate(dueDate: string, locale: string, style: 'long' | '
  * 'Nov 27' (short, for SMS).
  */
 export function formatDay(at: Date, locale: string, timeZone: string, style: 'long' | 'short' = 'long'): string {
-  const format = cached(dateFormats, `day|${locale}|${timeZone}|${style}`, () => {
-    try {
-      return style === 'long'
-        ? new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone })
-        : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone });
-    } catch (error) {
-      throw new Error(`formatDay: cannot format for locale '${locale}' in time zone '${timeZone}': ${(error as Error).message}`);
-    }
+  return remembered(`day|${at.getTime()}|${locale}|${timeZone}|${style}`, () => {
+    const format = cached(dateFormats, `day|${locale}|${timeZone}|${style}`, () => {
+      try {
+        return style === 'long'
+          ? new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone })
+          : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone });
+      } catch (error) {
+        throw new Error(`formatDay: cannot format for locale '${locale}' in time zone '${timeZone}': ${(error as Error).message}`);
+      }
+    });
+    return format.format(at);
   });
-  return format.format(at);
 }
 
 const listFormats = new Map<string, Intl.ListFormat>();
 
 /** 'a, b, or c' in English, 'a, b o c' in Spanish: offers joined as the customer's language joins choices. */
 export function formatChoices(items: readonly string[], locale: string): string {
-  return cached(listFormats, locale, () => new Intl.ListFormat(locale, { style: 'long', type: 'disjunction' })).format(items);
+  return remembered(`list|${locale}|${items.join('\u0000')}`, () =>
+    cached(listFormats, locale, () => new Intl.ListFormat(locale, { style: 'long', type: 'disjunction' })).format(items),
+  );
 }
 
 /** A BCP 47 tag Intl accepts, or null ('en_US', '' and the like). */

@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../../src/domain/policy.js';
 import { smsSegments } from '../../src/domain/sms-segments.js';
 import { CHANNELS, INTERVENTION_TYPES, type Customer, type InterventionType, type ScheduledPayment } from '../../src/domain/types.js';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../src/domain/unsubscribe-token.js';
-import { formatAmount, formatDueDate } from '../../src/messages/format.js';
+import { formatAmount, formatChoices, formatDay, formatDueDate } from '../../src/messages/format.js';
 import {
   loadAllTemplates,
   primaryMessageText,
@@ -327,5 +327,17 @@ describe('formatting amounts and due dates', () => {
     expect(formatDueDate('2027-01-01', 'es', 'short')).toBe('1 ene');
     expect(() => formatDueDate('2026-02-30', 'en')).toThrow(/not a calendar date/);
     expect(() => formatDueDate('2026-12-01T00:00:00Z', 'en')).toThrow(/not a calendar date/);
+  });
+
+  it('gives a remembered date, day or list exactly as it formatted it, in each locale, zone and style, also past the bound of what it keeps', () => {
+    const at = new Date('2026-12-04T23:30:00Z');
+    const firsts = [formatDueDate('2026-12-01', 'en'), formatDueDate('2026-12-01', 'es'), formatDueDate('2026-12-01', 'en', 'short'), formatDay(at, 'en', 'UTC'), formatDay(at, 'en', 'Asia/Tokyo'), formatDay(at, 'en', 'Asia/Tokyo', 'short'), formatChoices(['a', 'b', 'c'], 'en'), formatChoices(['a', 'b, c'], 'en')];
+    expect(firsts).toEqual(['December 1, 2026', '1 de diciembre de 2026', 'Dec 1', 'Friday, December 4', 'Saturday, December 5', 'Dec 5', 'a, b, or c', 'a or b, c']);
+    // Twelve thousand other days: more than it keeps.
+    for (let day = 0; day < 12_000; day += 1) formatDay(new Date(at.getTime() + day * 86_400_000), 'es', 'Europe/Madrid', 'short');
+    expect([formatDueDate('2026-12-01', 'en'), formatDueDate('2026-12-01', 'es'), formatDueDate('2026-12-01', 'en', 'short'), formatDay(at, 'en', 'UTC'), formatDay(at, 'en', 'Asia/Tokyo'), formatDay(at, 'en', 'Asia/Tokyo', 'short'), formatChoices(['a', 'b', 'c'], 'en'), formatChoices(['a', 'b, c'], 'en')]).toEqual(firsts);
+    // A refused date is refused every time, not remembered.
+    expect(() => formatDueDate('2026-02-30', 'en')).toThrow(/not a calendar date/);
+    expect(() => formatDueDate('2026-02-30', 'en')).toThrow(/not a calendar date/);
   });
 });
