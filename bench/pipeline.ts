@@ -96,8 +96,8 @@ export interface DecisionRound {
  * Decisions alone, beside the baseline: worker processes working only the evaluate-customer
  * queue (WORKER_QUEUES), as the baseline does nothing but decide, in rounds that alternate with
  * the baseline's (`baselineRound`, which returns how many it decided), so that both meet the
- * machine in the same minutes: its speed moves within the hour, and one of each minutes apart
- * gave ratios from 5.2x to 11.7x for the same code.
+ * machine in the same minutes: its speed moves within the hour, and one of each, in two runs of
+ * the same code minutes apart, gave 11.7x and 7.0x.
  */
 export async function benchEvaluationBesideBaseline(
   context: PipelineContext,
