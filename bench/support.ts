@@ -106,10 +106,13 @@ export async function ingestRows(runtime: Runtime, rows: readonly { customerId: 
   })(), { source });
 }
 
-/** The Node flags `npm run worker` gives a worker process (package.json): the bench measures workers as they run. */
+/**
+ * The Node flags `npm run worker` gives a worker process (package.json), so that the bench
+ * measures workers as they run: those written `--name=value`, which tsx hands on to Node.
+ */
 const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } }).scripts.worker
   .split(/\s+/)
-  .filter((arg) => arg.startsWith('--'));
+  .filter((arg) => /^--[\w-]+=\S+$/.test(arg));
 
 /** Worker processes; with `cpuProfileDir`, each writes a V8 CPU profile there when it stops. */
 export function startWorkerProcesses(n: number, env: NodeJS.ProcessEnv, cpuProfileDir: string | undefined): ChildProcess[] {
