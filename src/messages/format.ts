@@ -4,10 +4,12 @@
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+/** What `cache` holds under `key`, made the first time; a cache with a bound is emptied when it reaches it. */
+function cached<T>(cache: Map<string, T>, key: string, make: () => T, bound = Infinity): T {
   let value = cache.get(key);
   if (value === undefined) {
     value = make();
+    if (cache.size >= bound) cache.clear();
     cache.set(key, value);
   }
   return value;
@@ -19,14 +21,7 @@ function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
 const formatted = new Map<string, string>();
 const MAX_FORMATTED = 10_000;
 
-function remembered(key: string, format: () => string): string {
-  const known = formatted.get(key);
-  if (known !== undefined) return known;
-  const value = format();
-  if (formatted.size >= MAX_FORMATTED) formatted.clear();
-  formatted.set(key, value);
-  return value;
-}
+const remembered = (key: string, format: () => string): string => cached(formatted, key, format, MAX_FORMATTED);
 
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
