@@ -110,7 +110,7 @@ export async function ingestRows(runtime: Runtime, rows: readonly { customerId: 
  * The Node flags `npm run worker` gives a worker process (package.json), so that the bench
  * measures workers as they run: those written `--name=value`, which tsx hands on to Node.
  */
-const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } }).scripts.worker
+export const WORKER_NODE_FLAGS = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } }).scripts.worker
   .split(/\s+/)
   .filter((arg) => /^--[\w-]+=\S+$/.test(arg));
 

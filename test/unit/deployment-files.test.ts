@@ -3,12 +3,14 @@
 // project's schema/compose-spec.json, as the dclint package ships it), and running the
 // Procfile's processes. That web and worker apply the migrations themselves when they start,
 // so that compose needs no release step, is shown by test/e2e/start-on-empty-database.test.ts.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { WORKER_NODE_FLAGS } from '../../bench/support.js';
 import { ENVIRONMENT } from '../../src/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -68,5 +70,18 @@ describe('docker-compose.yml', () => {
     for (const process of ['web', 'worker']) {
       expect(Object.keys(compose.services[process]?.environment ?? {}).filter((name) => !(name in ENVIRONMENT.shape)), process).toEqual([]);
     }
+  });
+});
+
+describe('npm run worker', () => {
+  it('gives Node the flags the bench starts its workers with, and Node takes them', () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } };
+    expect(WORKER_NODE_FLAGS).toEqual(['--max-semi-space-size=64']);
+    expect(scripts.worker).toBe(`tsx ${WORKER_NODE_FLAGS.join(' ')} src/cli/worker.ts`);
+    // Node refuses a flag it does not know (exit code 9) rather than ignoring it.
+    const node = spawnSync(process.execPath, [...WORKER_NODE_FLAGS, '-e', `process.stdout.write(process.execArgv.slice(0, ${WORKER_NODE_FLAGS.length}).join(' '))`], { encoding: 'utf8' });
+    expect(node.stderr).toBe('');
+    expect(node.status).toBe(0);
+    expect(node.stdout).toBe(WORKER_NODE_FLAGS.join(' '));
   });
 });
