@@ -128,14 +128,21 @@ export async function computeMetrics(db: Queryable, filter: MetricsFilter, now: 
  * shared with clusterSums: a CTE read twice is materialized, and the whole statement then ran in
  * one process; as two queries, each reading the interventions, they share the cores. Over a
  * million interventions the snapshot took 4.8-6.4 s against 6.2-9.7 s (alternating, JIT off).
+ * The interventions are counted once by (type, strategy, holdout), and the grouping sets are
+ * summed from those few rows: grouping sets over every intervention cost three hash lookups a
+ * row (query alone over a million: 2.0 s against 2.3 s).
  */
 async function outcomeTotals(db: Queryable, filter: MetricsFilter, now: Date): Promise<GroupRow[]> {
   const { rows } = await db.query<GroupRow>(
-    `with ${SCOPED}
-     select grouping(intervention_type, strategy) as level, intervention_type, strategy, holdout, count(*)::int as total,
-            count(*) filter (where matured)::int as matured,
-            count(*) filter (where matured and defaulted)::int as defaults
-       from scoped
+    `with ${SCOPED}, kinds as (
+       select intervention_type, strategy, holdout, count(*) as total,
+              count(*) filter (where matured) as matured,
+              count(*) filter (where matured and defaulted) as defaults
+         from scoped group by intervention_type, strategy, holdout
+     )
+     select grouping(intervention_type, strategy) as level, intervention_type, strategy, holdout, sum(total)::int as total,
+            sum(matured)::int as matured, sum(defaults)::int as defaults
+       from kinds
       group by grouping sets ((intervention_type, holdout), (strategy, holdout), (holdout))`,
     scopeParams(filter, now),
   );
@@ -150,10 +157,13 @@ async function outcomeTotals(db: Queryable, filter: MetricsFilter, now: Date): P
 async function clusterSums(db: Queryable, filter: MetricsFilter, now: Date): Promise<ClusterRow> {
   const { rows } = await db.query<ClusterRow>(
     `with ${SCOPED},
+     -- Grouped by the customer's id in bytes (collate "C"): only equal ids matter here, not their
+     -- order, and a locale's comparison costs several times a byte comparison (query alone over a
+     -- million: 3.0 s against 3.3 s).
      per_customer as materialized (
-       select customer_id, strategy, holdout, count(*)::int as n, count(*) filter (where defaulted)::int as y
+       select customer_id collate "C" as customer_id, strategy, holdout, count(*)::int as n, count(*) filter (where defaulted)::int as y
          from scoped where matured and strategy is not null
-        group by customer_id, strategy, holdout
+        group by 1, strategy, holdout
      ), cluster_sums as (
        select strategy, holdout, count(*)::int as clusters, sum(n)::int as n, sum(y)::int as y,
               sum(y * y)::float8 as yy, sum(y * n)::float8 as yn, sum(n * n)::float8 as nn

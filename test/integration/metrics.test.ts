@@ -81,6 +81,27 @@ describe('GET /intervention_metrics', () => {
     expect(m).toMatchObject({ total_interventions: 4, matured_interventions: 0, maturing_interventions: 4, prevented_defaults: 0, success_rate: null });
   });
 
+  it('counts a failed delivery as sent only when the provider had accepted it first', async () => {
+    // Two emails on a day of their own, alike but for whether the provider ever accepted them.
+    const day = '2026-05-04';
+    for (const [customerId, sentAt] of [['F1', `${day}T10:00:00Z`], ['F2', null]] as const) {
+      await engine.db.pool.query(
+        `with d as (
+           insert into decisions (customer_id, score_date, risk_score, outcome, trend, intervention_type, policy_version, decided_at)
+           values ($1, $2, 0.9, 'intervention', 'increasing', 'payment_assistance', 'test', $2) returning decision_id),
+         i as (
+           insert into interventions (decision_id, customer_id, intervention_date, intervention_type, urgency, risk_score, trend, channels, offers, contact_by, holdout, policy_version)
+           select decision_id, $1, $2, 'payment_assistance', 'high', 0.9, 'increasing', '{email}', '{}', $2, false, 'test' from d
+           returning intervention_id, intervention_date)
+         insert into deliveries (intervention_id, intervention_date, customer_id, channel, status, sent_at)
+         select intervention_id, intervention_date, $1, 'email', 'failed', $3 from i`,
+        [customerId, `${day}T09:00:00Z`, sentAt],
+      );
+    }
+    const m = (await (await engine.api(`/intervention_metrics?from=${day}&to=${day}`)).json()) as Awaited<ReturnType<typeof computeMetrics>>;
+    expect(m.delivery_funnel).toEqual([expect.objectContaining({ channel: 'email', intervened: 2, sent: 1, failed: 2 })]);
+  });
+
   it.each(['0', '3651', 'abc', '-1', '1e3'])('refuses days=%s with 400', async (days) => {
     const res = await engine.api(`/intervention_metrics?days=${days}`);
     expect(res.status).toBe(400);
