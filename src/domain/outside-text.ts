@@ -41,7 +41,9 @@ const INVALID_JSON_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|[dD][89a-fA-F][0-9a-fA
 
 /** JSON text (as JSON.stringify writes it) with NUL and unpaired surrogates, in keys and values alike, turned into U+FFFD. */
 export function storableJsonText(json: string): string {
-  return json.replace(INVALID_JSON_ESCAPE, '$1\\ufffd');
+  // Nearly every text has no escape at all: looking for one costs a fifth of the pattern's scan
+  // (an intervention's 4.5 kB of messages: 1.9 µs against 7.7).
+  return json.includes('\\u') ? json.replace(INVALID_JSON_ESCAPE, '$1\\ufffd') : json;
 }
 
 export interface JsonLimits {
